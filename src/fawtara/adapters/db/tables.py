@@ -1,0 +1,262 @@
+"""The schema, as SQLAlchemy Core tables. Migrations create the same thing.
+
+Tables are keyed by biller / service so they can later be distributed by
+biller with Citus (see DESIGN.md); amounts are BIGINT minor units.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = BigInteger
+Timestamp = DateTime(timezone=True)
+
+billers = Table(
+    "billers",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name_ar", String(120), nullable=False),
+    Column("name_en", String(120), nullable=False),
+    Column("calendar", String(16), nullable=False),
+    Column("payment_rule", String(16), nullable=False),
+    Column("minimum_minor", Money, nullable=False),
+    Column("maximum_minor", Money, nullable=False),
+    Column("due_days", Integer, nullable=False),
+    Column("grace_days", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("channels", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("payment_rule IN ('exact', 'partial', 'advance')", name="payment_rule"),
+    CheckConstraint("calendar IN ('monthly', 'bimonthly')", name="calendar"),
+    CheckConstraint("due_days > 0 AND grace_days >= 0", name="days"),
+)
+
+biller_service_kinds = Table(
+    "biller_service_kinds",
+    metadata,
+    Column("biller_code", String(16), ForeignKey("billers.code"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("name_ar", String(120), nullable=False),
+    Column("name_en", String(120), nullable=False),
+    Column("msisdn", String(16)),
+    Column("governorate", String(32), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_customers_biller_code", "biller_code"),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("reference", String(32), nullable=False),
+    Column("tariff_class", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("biller_code", "reference", name="uq_services_biller_reference"),
+    Index("ix_services_biller_state_id", "biller_code", "state", "id"),
+    Index("ix_services_customer_id", "customer_id"),
+    CheckConstraint("state IN ('active', 'suspended', 'disconnected')", name="state"),
+)
+
+tariffs = Table(
+    "tariffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("service_kind", String(16), nullable=False),
+    Column("tariff_class", String(32), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("decision", String(200), nullable=False),
+    Column("denomination", String(3), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("structure", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint(
+        "biller_code", "service_kind", "tariff_class", "effective_from", name="uq_tariffs_key"
+    ),
+    CheckConstraint("denomination IN ('old', 'new')", name="denomination"),
+)
+
+billing_cycles = Table(
+    "billing_cycles",
+    metadata,
+    Column("biller_code", String(16), ForeignKey("billers.code"), primary_key=True),
+    Column("cycle_id", String(16), primary_key=True),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("issued_on", Date, nullable=False),
+)
+
+usage_records = Table(
+    "usage_records",
+    metadata,
+    Column("service_id", BigInteger, ForeignKey("services.id"), primary_key=True),
+    Column("cycle_id", String(16), primary_key=True),
+    Column("biller_code", String(16), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("imported_at", Timestamp, nullable=False),
+    CheckConstraint("quantity >= 0", name="quantity"),
+)
+
+bill_runs = Table(
+    "bill_runs",
+    metadata,
+    Column("biller_code", String(16), ForeignKey("billers.code"), primary_key=True),
+    Column("cycle_id", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+    Column("bills_issued", BigInteger, nullable=False),
+    Column("services_without_usage", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    CheckConstraint("status IN ('running', 'completed')", name="status"),
+)
+
+bills = Table(
+    "bills",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("biller_code", String(16), nullable=False),
+    Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False),
+    Column("cycle_id", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("paid_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("lines", JSON, nullable=False),
+    UniqueConstraint("service_id", "cycle_id", name="uq_bills_service_cycle"),
+    CheckConstraint("amount_minor >= 0", name="amount"),
+    CheckConstraint("paid_minor >= 0 AND paid_minor <= amount_minor", name="paid"),
+    CheckConstraint(
+        "status IN ('issued', 'partially_paid', 'paid', 'cancelled')", name="status"
+    ),
+)
+
+biller_postings = Table(
+    "biller_postings",
+    metadata,
+    Column("payment_id", String(64), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("credit_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("paid_at", Timestamp, nullable=False),
+    Column("posted_at", Timestamp, nullable=False),
+    CheckConstraint("amount_minor > 0 AND credit_minor >= 0", name="amounts"),
+)
+
+bill_payments = Table(
+    "bill_payments",
+    metadata,
+    Column("payment_id", String(64), ForeignKey("biller_postings.payment_id"), primary_key=True),
+    Column("bill_id", String(64), ForeignKey("bills.id"), primary_key=True),
+    Column("amount_minor", Money, nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount"),
+    Index("ix_bill_payments_bill_id", "bill_id"),
+)
+
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(80), nullable=False, unique=True),
+    Column("name_en", String(120), nullable=False),
+    Column("name_ar", String(120), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("id", "currency", name="uq_ledger_accounts_id_currency"),
+    CheckConstraint(
+        "type IN ('asset', 'liability', 'equity', 'income', 'expense')", name="type"
+    ),
+)
+
+ledger_transfers = Table(
+    "ledger_transfers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("pending_id", String(64), ForeignKey("ledger_transfers.id")),
+    Column("amount_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("pending_id", name="uq_ledger_transfers_pending_id"),
+    CheckConstraint("amount_minor > 0", name="amount"),
+    CheckConstraint(
+        "kind IN ('single_phase', 'pending', 'post_pending', 'void_pending')", name="kind"
+    ),
+    CheckConstraint(
+        "(pending_id IS NULL) = (kind IN ('single_phase', 'pending'))", name="pending_id"
+    ),
+)
+
+ledger_legs = Table(
+    "ledger_legs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("transfer_id", String(64), nullable=False),
+    Column("account_id", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("side", String(1), nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    # Legs are written before their transfer row (whose insert trigger checks
+    # that they balance), so this reference is checked at commit.
+    ForeignKeyConstraint(
+        ["transfer_id"], ["ledger_transfers.id"], deferrable=True, initially="DEFERRED",
+        name="fk_ledger_legs_transfer_id_ledger_transfers",
+    ),
+    ForeignKeyConstraint(
+        ["account_id", "currency"], ["ledger_accounts.id", "ledger_accounts.currency"],
+        name="fk_ledger_legs_account_currency",
+    ),
+    CheckConstraint("side IN ('D', 'C')", name="side"),
+    CheckConstraint("amount_minor > 0", name="amount"),
+    Index("ix_ledger_legs_transfer_id", "transfer_id"),
+    Index("ix_ledger_legs_account_id", "account_id"),
+)

@@ -1,0 +1,64 @@
+"""The unit of work: one transaction, with the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from fawtara.adapters.db.billing_repositories import (
+    SqlBillerRepository,
+    SqlBillRepository,
+    SqlBillRunRepository,
+    SqlCustomerRepository,
+    SqlPostingRepository,
+    SqlServiceRepository,
+    SqlTariffRepository,
+    SqlUsageRepository,
+)
+from fawtara.adapters.db.ledger_repository import SqlLedgerRepository
+
+
+class SqlUnitOfWork:
+    """Opens a transaction on enter; rolls back on exit unless committed."""
+
+    def __init__(self, engine: Engine, readonly: bool = False) -> None:
+        self.engine = engine
+        self.readonly = readonly
+        self.connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        connection = self.engine.connect().execution_options(readonly=self.readonly)
+        self.connection = connection
+        self._transaction = connection.begin()
+        self.billers = SqlBillerRepository(connection)
+        self.tariffs = SqlTariffRepository(connection)
+        self.customers = SqlCustomerRepository(connection)
+        self.services = SqlServiceRepository(connection)
+        self.usage = SqlUsageRepository(connection)
+        self.bill_runs = SqlBillRunRepository(connection)
+        self.bills = SqlBillRepository(connection)
+        self.postings = SqlPostingRepository(connection)
+        self.ledger = SqlLedgerRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.connection is not None
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
+            self.connection = None
+
+    def commit(self) -> None:
+        self._transaction.commit()
+
+    def rollback(self) -> None:
+        self._transaction.rollback()

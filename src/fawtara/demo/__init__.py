@@ -1,0 +1,1 @@
+"""Demo data for `make run`: billers, tariffs, subscribers, usage, bills."""

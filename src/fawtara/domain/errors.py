@@ -1,0 +1,219 @@
+"""Expected failures, each with a stable code that the API and CLI return.
+
+Programmer errors are assertions, not members of this tree.
+
+    FawtaraError                      code
+    ├── ValidationError               (422)
+    │   ├── InvalidAmount             INVALID_AMOUNT
+    │   ├── CurrencyMismatch          CURRENCY_MISMATCH
+    │   ├── InvalidCustomerReference  INVALID_CUSTOMER_REFERENCE
+    │   ├── InvalidPhoneNumber        INVALID_PHONE_NUMBER
+    │   ├── InvalidTariff             INVALID_TARIFF
+    │   ├── InvalidCycle              INVALID_CYCLE
+    │   ├── InvalidUsage              INVALID_USAGE
+    │   └── LimitExceeded             LIMIT_EXCEEDED
+    ├── NotFound                      (404)
+    │   ├── UnknownBiller             UNKNOWN_BILLER
+    │   ├── UnknownCycle              UNKNOWN_CYCLE
+    │   ├── UnknownBill               UNKNOWN_BILL
+    │   ├── UnknownService            UNKNOWN_SERVICE
+    │   ├── UnknownAccount            UNKNOWN_ACCOUNT
+    │   ├── UnknownTransfer           UNKNOWN_TRANSFER
+    │   └── NoTariffInForce           NO_TARIFF_IN_FORCE
+    ├── Conflict                      (409)
+    │   ├── BillAlreadyPaid           BILL_ALREADY_PAID
+    │   ├── BillNotPayable            BILL_NOT_PAYABLE
+    │   ├── AmountNotAllowed          AMOUNT_NOT_ALLOWED
+    │   ├── PaymentIdReused           PAYMENT_ID_REUSED
+    │   ├── TransferIdReused          TRANSFER_ID_REUSED
+    │   ├── UnbalancedTransfer        UNBALANCED_TRANSFER
+    │   ├── PendingAlreadyResolved    PENDING_ALREADY_RESOLVED
+    │   ├── ChannelNotAccepted        CHANNEL_NOT_ACCEPTED
+    │   └── UsageConflict             USAGE_CONFLICT
+    └── Unavailable                   (503)
+        └── SchemaBehind              SCHEMA_BEHIND
+
+Every error carries an English and an Arabic message; `docs/ERRORS.md` lists
+the codes and is checked against this module by a test.
+"""
+
+from __future__ import annotations
+
+
+class FawtaraError(Exception):
+    """Base of all expected failures."""
+
+    code = "FAWTARA_ERROR"
+    http_status = 400
+    message_ar = "خطأ"
+
+    def __init__(self, message: str, message_ar: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if message_ar is not None:
+            self.message_ar = message_ar
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "message_ar": self.message_ar}
+
+
+class ValidationError(FawtaraError):
+    code = "VALIDATION_ERROR"
+    http_status = 422
+    message_ar = "المدخلات غير صالحة"
+
+
+class InvalidAmount(ValidationError):
+    code = "INVALID_AMOUNT"
+    message_ar = "المبلغ غير صالح"
+
+
+class CurrencyMismatch(ValidationError):
+    code = "CURRENCY_MISMATCH"
+    message_ar = "العملة غير متطابقة"
+
+
+class InvalidCustomerReference(ValidationError):
+    code = "INVALID_CUSTOMER_REFERENCE"
+    message_ar = "رقم الخدمة غير صالح"
+
+
+class InvalidPhoneNumber(ValidationError):
+    code = "INVALID_PHONE_NUMBER"
+    message_ar = "رقم الهاتف غير صالح"
+
+
+class InvalidTariff(ValidationError):
+    code = "INVALID_TARIFF"
+    message_ar = "التعرفة غير صالحة"
+
+
+class InvalidCycle(ValidationError):
+    code = "INVALID_CYCLE"
+    message_ar = "دورة الفوترة غير صالحة"
+
+
+class InvalidUsage(ValidationError):
+    code = "INVALID_USAGE"
+    message_ar = "بيانات الاستهلاك غير صالحة"
+
+
+class LimitExceeded(ValidationError):
+    code = "LIMIT_EXCEEDED"
+    message_ar = "تم تجاوز الحد المسموح"
+
+
+class NotFound(FawtaraError):
+    code = "NOT_FOUND"
+    http_status = 404
+    message_ar = "غير موجود"
+
+
+class UnknownBiller(NotFound):
+    code = "UNKNOWN_BILLER"
+    message_ar = "الجهة المفوترة غير معروفة"
+
+
+class UnknownCycle(NotFound):
+    code = "UNKNOWN_CYCLE"
+    message_ar = "دورة الفوترة غير معروفة"
+
+
+class UnknownBill(NotFound):
+    code = "UNKNOWN_BILL"
+    message_ar = "الفاتورة غير موجودة"
+
+
+class UnknownService(NotFound):
+    code = "UNKNOWN_SERVICE"
+    message_ar = "الخدمة غير موجودة"
+
+
+class UnknownAccount(NotFound):
+    code = "UNKNOWN_ACCOUNT"
+    message_ar = "الحساب غير موجود"
+
+
+class UnknownTransfer(NotFound):
+    code = "UNKNOWN_TRANSFER"
+    message_ar = "القيد غير موجود"
+
+
+class NoTariffInForce(NotFound):
+    code = "NO_TARIFF_IN_FORCE"
+    message_ar = "لا توجد تعرفة نافذة"
+
+
+class Conflict(FawtaraError):
+    code = "CONFLICT"
+    http_status = 409
+    message_ar = "تعارض"
+
+
+class BillAlreadyPaid(Conflict):
+    code = "BILL_ALREADY_PAID"
+    message_ar = "الفاتورة مسددة مسبقاً"
+
+
+class BillNotPayable(Conflict):
+    code = "BILL_NOT_PAYABLE"
+    message_ar = "لا يمكن تسديد هذه الفاتورة"
+
+
+class AmountNotAllowed(Conflict):
+    code = "AMOUNT_NOT_ALLOWED"
+    message_ar = "المبلغ غير مسموح بحسب قواعد الجهة المفوترة"
+
+
+class PaymentIdReused(Conflict):
+    code = "PAYMENT_ID_REUSED"
+    message_ar = "معرّف الدفعة مستخدم لطلب مختلف"
+
+
+class TransferIdReused(Conflict):
+    code = "TRANSFER_ID_REUSED"
+    message_ar = "معرّف القيد مستخدم لقيد مختلف"
+
+
+class UnbalancedTransfer(Conflict):
+    code = "UNBALANCED_TRANSFER"
+    message_ar = "القيد غير متوازن"
+
+
+class PendingAlreadyResolved(Conflict):
+    code = "PENDING_ALREADY_RESOLVED"
+    message_ar = "القيد المعلّق تمت تسويته مسبقاً"
+
+
+class ChannelNotAccepted(Conflict):
+    code = "CHANNEL_NOT_ACCEPTED"
+    message_ar = "الجهة المفوترة لا تقبل الدفع عبر هذه القناة"
+
+
+class UsageConflict(Conflict):
+    code = "USAGE_CONFLICT"
+    message_ar = "الاستهلاك مسجل مسبقاً بقيمة مختلفة"
+
+
+class Unavailable(FawtaraError):
+    code = "UNAVAILABLE"
+    http_status = 503
+    message_ar = "الخدمة غير متاحة"
+
+
+class SchemaBehind(Unavailable):
+    code = "SCHEMA_BEHIND"
+    message_ar = "مخطط قاعدة البيانات قديم"
+
+
+def all_error_classes() -> list[type[FawtaraError]]:
+    """Every error class of the tree, depth first, for docs and tests."""
+    found: list[type[FawtaraError]] = []
+
+    def walk(cls: type[FawtaraError]) -> None:
+        found.append(cls)
+        for sub in cls.__subclasses__():
+            walk(sub)
+
+    walk(FawtaraError)
+    return found

@@ -1,0 +1,57 @@
+"""The FastAPI application: routes stay thin, errors keep one shape.
+
+Every error answers `{"error": {"code", "message", "message_ar"}}` with a
+stable code (docs/ERRORS.md).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from fawtara import __version__
+from fawtara.adapters.db import schema
+from fawtara.bootstrap import Platform
+from fawtara.domain.errors import FawtaraError
+from fawtara.entrypoints.api import billers
+
+
+def error_body(code: str, message: str, message_ar: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message, "message_ar": message_ar}}
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """The app for a wired platform; refuses a database whose schema is behind."""
+    schema.require_current(platform.engine)
+    app = FastAPI(title="Fawtara", version=__version__,
+                  description="Electronic bill presentment and payment network (فوترة).")
+    app.state.platform = platform
+
+    @app.exception_handler(FawtaraError)
+    async def on_domain_error(_request: Request, error: FawtaraError) -> JSONResponse:
+        return JSONResponse(error_body(error.code, error.message, error.message_ar),
+                            status_code=error.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_bad_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {"msg": "invalid request", "loc": ()}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return JSONResponse(
+            error_body("VALIDATION_ERROR", f"{where}: {first.get('msg')}", "الطلب غير صالح"),
+            status_code=422,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        code = "NOT_FOUND" if error.status_code == 404 else f"HTTP_{error.status_code}"
+        return JSONResponse(error_body(code, str(error.detail), "طلب غير صالح"),
+                            status_code=error.status_code)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(billers.router)
+    return app

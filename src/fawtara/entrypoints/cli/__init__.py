@@ -1,0 +1,1 @@
+"""The `fawtara` command (Typer + Rich)."""

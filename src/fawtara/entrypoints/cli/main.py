@@ -1,0 +1,213 @@
+"""`fawtara`: operate the platform from a shell.
+
+Every expected failure is one line on stderr with its stable code and a
+non-zero exit (1 for a refused operation, 2 for bad input).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fawtara.adapters.db import schema
+from fawtara.bootstrap import Platform, bootstrap
+from fawtara.domain.errors import FawtaraError, ValidationError
+from fawtara.domain.usage import COLUMNS
+from fawtara.service_layer import bill_run as bill_run_handler
+from fawtara.service_layer import ledger as ledger_handlers
+from fawtara.service_layer.usage_import import import_usage
+
+app = typer.Typer(help="Fawtara: electronic bill presentment and payment.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(usage_app, name="usage")
+app.add_typer(demo_app, name="demo")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, exit_code: int = 1) -> typer.Exit:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(exit_code)
+
+
+@contextmanager
+def platform(check_schema: bool = True) -> Iterator[Platform]:
+    """The wired platform; expected errors become one line on stderr."""
+    try:
+        wired = bootstrap()
+        if check_schema:
+            schema.require_current(wired.engine)
+        yield wired
+    except FawtaraError as error:
+        raise fail(f"{error.code}: {error.message}",
+                   2 if isinstance(error, ValidationError) else 1) from None
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations to the database named by FAWTARA_DATABASE_URL."""
+    with platform(check_schema=False) as wired:
+        before = schema.current_revision(wired.engine)
+        schema.upgrade(wired.engine)
+        after = schema.current_revision(wired.engine)
+    out.print(f"schema at {after} (was {before or 'empty'})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's schema revision and the newest one this code knows."""
+    with platform(check_schema=False) as wired:
+        out.print(f"database: {schema.current_revision(wired.engine) or 'empty'}; "
+                  f"code: {schema.head_revision()}")
+
+
+@ledger_app.command("verify")
+def ledger_verify() -> None:
+    """Re-check every transfer; exit 1 and list the offenders if the books do not balance."""
+    with platform() as wired:
+        report = ledger_handlers.verify_ledger(wired.uow(readonly=True))
+    for transfer_id, problems in report.offending:
+        err.print(f"offending transfer {transfer_id}: {'; '.join(problems)}", markup=False)
+    for currency, (debits, credits) in sorted(report.totals.items()):
+        out.print(f"{currency}: debits {debits} = credits {credits}" if debits == credits
+                  else f"{currency}: debits {debits} != credits {credits}")
+    if not report.balanced:
+        raise fail(f"LEDGER_UNBALANCED: {report.offending_count} offending transfer(s) "
+                   f"among {report.transfers_checked}")
+    out.print(f"ledger balanced: {report.transfers_checked} transfers checked")
+
+
+@ledger_app.command("balances")
+def ledger_balances() -> None:
+    """Posted and pending balance of every account."""
+    with platform() as wired, wired.uow(readonly=True) as uow:
+        table = Table("account", "type", "debits", "credits", "pending dr", "pending cr", "net")
+        for account in uow.ledger.accounts():
+            balance = uow.ledger.balance(account.id)
+            table.add_row(account.code, account.type.value, str(balance.debits_posted_minor),
+                          str(balance.credits_posted_minor), str(balance.debits_pending_minor),
+                          str(balance.credits_pending_minor),
+                          str(balance.net_posted_minor(account.type)))
+    out.print(table)
+
+
+def read_usage_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        if missing:
+            raise fail(f"INVALID_USAGE: {path} lacks the column(s) {', '.join(missing)}; "
+                       f"the header must be {','.join(COLUMNS)}", 2)
+        for row in reader:
+            yield reader.line_num, row
+
+
+@usage_app.command("import")
+def usage_import(
+    file: Annotated[Path, typer.Argument(help="CSV with header biller,cycle,service_ref,quantity")],
+    show: Annotated[int, typer.Option(help="how many rejected rows to print")] = 20,
+) -> None:
+    """Import call units or meter readings; bad rows are listed, good rows kept."""
+    if not file.is_file():
+        raise fail(f"INVALID_USAGE: no such file {file}", 2)
+    with platform() as wired, progress_bar() as bar:
+        task = bar.add_task("importing usage", total=None)
+        report = import_usage(wired.uow_factory(), read_usage_rows(file), file.name, wired.clock,
+                              lambda done, _total: bar.update(task, completed=done))
+    for line_no, reason in report.rejected[:show]:
+        err.print(f"{file}:{line_no}: {reason}", markup=False)
+    out.print(f"{report.rows_read} rows: {report.rows_added} added, "
+              f"{report.rows_unchanged} already there, {report.rejected_count} rejected")
+    if report.rejected_count:
+        raise typer.Exit(1)
+
+
+@app.command("bill-run")
+def bill_run(
+    biller: Annotated[str, typer.Option(help="biller code, e.g. STE")],
+    cycle: Annotated[str, typer.Option(help="cycle id: 2026-11 (monthly) or 2026-B6 (two-monthly)")],
+) -> None:
+    """Issue one bill per active service for a cycle; safe to rerun."""
+    with platform() as wired, progress_bar() as bar:
+        task = bar.add_task(f"bill run {biller} {cycle}", total=None)
+        report = bill_run_handler.run_bill_run(
+            wired.uow_factory(), biller.upper(), cycle, wired.clock,
+            lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    out.print(f"{report.bills_issued} bills issued for {report.biller_code} {report.cycle_id}; "
+              f"{report.services_without_usage} services without usage were not billed")
+
+
+@app.command("billers")
+def billers() -> None:
+    """List the registered billers."""
+    from fawtara.service_layer.registry import list_billers
+
+    with platform() as wired:
+        found = list_billers(wired.uow(readonly=True))
+    table = Table("code", "name", "الاسم", "kinds", "rule", "due days", "grace")
+    for biller in found:
+        table.add_row(biller.code, biller.name_en, biller.name_ar,
+                      ", ".join(k.value for k in biller.service_kinds),
+                      biller.payment_rule.kind.value, str(biller.due_days), str(biller.grace_days))
+    out.print(table)
+
+
+@demo_app.command("seed")
+def demo_seed(
+    subscribers: Annotated[int, typer.Option(help="subscribers per biller, about")] = 350,
+) -> None:
+    """Seed the demo data once (billers, tariffs, subscribers, usage, bills)."""
+    from fawtara.demo.seed import seed_demo
+
+    with platform() as wired:
+        summary = seed_demo(wired, subscribers)
+    out.print(summary)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="default FAWTARA_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="default FAWTARA_PORT or 8000")] = None,
+) -> None:
+    """Serve the HTTP API until Ctrl-C."""
+    import uvicorn
+
+    from fawtara.entrypoints.api.app import create_app
+
+    with platform() as wired:
+        api = create_app(wired)
+    uvicorn.run(api, host=host or wired.settings.host, port=port or wired.settings.port,
+                log_level="info")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

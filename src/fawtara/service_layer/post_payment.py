@@ -1,0 +1,119 @@
+"""Posting a payment to the chosen bills at the biller (idempotent by payment id).
+
+The switch calls this once the money is secured. The payment id is the one
+the channel generated: the same id with the same request returns the stored
+result and changes nothing; the same id with another request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from fawtara.domain.bills import BillStatus, plan_payment
+from fawtara.domain.errors import (
+    ChannelNotAccepted,
+    CurrencyMismatch,
+    PaymentIdReused,
+    UnknownBill,
+    UnknownBiller,
+    UnknownService,
+    ValidationError,
+)
+from fawtara.service_layer.ports import UnitOfWork
+from fawtara.service_layer.usage_import import compact_reference
+
+
+@dataclass(frozen=True, slots=True)
+class PostPayment:
+    payment_id: str
+    biller_code: str
+    customer_ref: str
+    bill_ids: tuple[str, ...]
+    amount_minor: int
+    currency: str
+    channel: str
+    paid_at: datetime  # when the channel accepted the money; counts for the due date
+
+    def request_hash(self) -> str:
+        body = {
+            "biller": self.biller_code,
+            "customer_ref": compact_reference(self.customer_ref),
+            "bill_ids": sorted(self.bill_ids),
+            "amount_minor": self.amount_minor,
+            "currency": self.currency,
+            "channel": self.channel,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PostingResult:
+    payment_id: str
+    bills: tuple[tuple[str, int, str], ...]  # (bill id, amount taken, status after)
+    credit_minor: int
+    replayed: bool
+
+
+def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> PostingResult:
+    if not 0 < len(command.payment_id) <= 64:
+        raise ValidationError("payment_id must be 1..64 characters")
+    with uow:
+        stored = uow.postings.get(command.payment_id)
+        if stored is not None:
+            return _replay(uow, command, stored)
+        biller = uow.billers.get(command.biller_code)
+        if biller is None:
+            raise UnknownBiller(f"unknown biller {command.biller_code!r}")
+        if command.channel not in biller.channels:
+            raise ChannelNotAccepted(f"{biller.code} does not accept the {command.channel} channel")
+        if command.currency != biller.currency:
+            raise CurrencyMismatch(f"{biller.code} bills in {biller.currency}")
+        reference = compact_reference(command.customer_ref)
+        service_id = uow.services.ids_by_reference(biller.code, [reference]).get(reference)
+        if service_id is None:
+            raise UnknownService(f"no service {command.customer_ref!r} at {biller.code}")
+        bills = uow.bills.get_many(list(command.bill_ids), for_update=True)
+        found = {bill.id for bill in bills}
+        missing = [bill_id for bill_id in command.bill_ids if bill_id not in found]
+        if missing or any(bill.service_id != service_id for bill in bills):
+            raise UnknownBill(f"no such bills for {command.customer_ref}: {missing or 'mismatch'}")
+        plan = plan_payment(biller, bills, command.amount_minor)
+        amounts = {a.bill_id: a.amount_minor for a in plan.allocations}
+        updated = [b.apply_payment(amounts[b.id]) for b in bills if b.id in amounts]
+        uow.bills.save_paid(updated)
+        uow.postings.add(
+            {
+                "payment_id": command.payment_id, "biller_code": biller.code,
+                "service_id": service_id, "request_hash": command.request_hash(),
+                "amount_minor": command.amount_minor, "credit_minor": plan.credit_minor,
+                "currency": command.currency, "channel": command.channel,
+                "paid_at": command.paid_at, "posted_at": posted_at,
+            },
+            [(a.bill_id, a.amount_minor) for a in plan.allocations],
+        )
+        uow.commit()
+        return PostingResult(
+            command.payment_id,
+            tuple((b.id, amounts[b.id], b.status.value) for b in updated),
+            plan.credit_minor,
+            replayed=False,
+        )
+
+
+def _replay(uow: UnitOfWork, command: PostPayment, stored: dict[str, object]) -> PostingResult:
+    if stored["request_hash"] != command.request_hash():
+        raise PaymentIdReused(f"payment id {command.payment_id} was used for another request")
+    allocations = uow.postings.allocations(command.payment_id)
+    bills = {b.id: b for b in uow.bills.get_many([bill_id for bill_id, _ in allocations])}
+    return PostingResult(
+        command.payment_id,
+        tuple((bill_id, amount, bills[bill_id].status.value) for bill_id, amount in allocations),
+        int(str(stored["credit_minor"])),
+        replayed=True,
+    )
+
+
+__all__ = ["BillStatus", "PostPayment", "PostingResult", "post_payment"]
