@@ -8,6 +8,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from fawtara.adapters.clock import SystemClock
+from fawtara.adapters.db import schema
 from fawtara.adapters.db.engine import make_engine
 from fawtara.adapters.db.uow import SqlUnitOfWork
 from fawtara.config import Settings
@@ -25,6 +26,20 @@ class Platform:
 
     def uow_factory(self, readonly: bool = False) -> partial[SqlUnitOfWork]:
         return partial(SqlUnitOfWork, self.engine, readonly)
+
+    def require_current_schema(self) -> None:
+        """Raise SchemaBehind unless the database is at the newest migration."""
+        schema.require_current(self.engine)
+
+    def upgrade_schema(self) -> tuple[str | None, str | None]:
+        """Apply the migrations; returns the revision before and after."""
+        before = schema.current_revision(self.engine)
+        schema.upgrade(self.engine)
+        return before, schema.current_revision(self.engine)
+
+    def schema_revisions(self) -> tuple[str | None, str]:
+        """(the database's revision, the newest revision this code knows)."""
+        return schema.current_revision(self.engine), schema.head_revision()
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Platform:

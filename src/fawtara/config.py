@@ -26,4 +26,6 @@ class Settings:
     @property
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
-        return Path(self.database_url[len(prefix):]) if self.database_url.startswith(prefix) else None
+        return (
+            Path(self.database_url[len(prefix) :]) if self.database_url.startswith(prefix) else None
+        )

@@ -76,9 +76,7 @@ def bill_id_for(biller_code: str, cycle_id: str, service_id: int) -> str:
     return f"{biller_code}-{cycle_id}-{service_id}"
 
 
-def issue_bill(
-    biller: Biller, cycle: Cycle, service_id: int, lines: Sequence[BillLine]
-) -> Bill:
+def issue_bill(biller: Biller, cycle: Cycle, service_id: int, lines: Sequence[BillLine]) -> Bill:
     if len(lines) > limits.bill_lines_max:
         raise LimitExceeded(f"a bill has at most {limits.bill_lines_max} lines")
     total = sum(line.amount_minor for line in lines)

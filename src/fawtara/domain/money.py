@@ -48,9 +48,10 @@ def divide_rounded(numerator: int, denominator: int, rounding: Rounding) -> int:
             quotient += 1
         elif rounding is Rounding.HALF_UP:
             quotient += 1 if twice >= denominator else 0
-        elif rounding is Rounding.HALF_EVEN:
-            if twice > denominator or (twice == denominator and quotient % 2 == 1):
-                quotient += 1
+        elif rounding is Rounding.HALF_EVEN and (
+            twice > denominator or (twice == denominator and quotient % 2 == 1)
+        ):
+            quotient += 1
     return sign * quotient
 
 
@@ -147,8 +148,13 @@ class Rate:
 
     def __post_init__(self) -> None:
         check_currency(self.currency)
-        if type(self.micro_minor) is not int or not 0 <= self.micro_minor <= limits.rate_micro_minor_max:
-            raise InvalidAmount(f"rate out of range: {self.micro_minor!r} millionths of a minor unit")
+        if (
+            type(self.micro_minor) is not int
+            or not 0 <= self.micro_minor <= limits.rate_micro_minor_max
+        ):
+            raise InvalidAmount(
+                f"rate out of range: {self.micro_minor!r} millionths of a minor unit"
+            )
 
     @classmethod
     def parse(cls, text: str, currency: str = "SYP") -> Rate:

@@ -84,7 +84,9 @@ def luhn_valid(number: str) -> bool:
 def normalise_reference(kind: ServiceKind, text: str) -> str:
     """The canonical form of a reference, or InvalidCustomerReference."""
     if len(text) > limits.customer_reference_length_max * 2:
-        raise InvalidCustomerReference(f"reference longer than {limits.customer_reference_length_max}")
+        raise InvalidCustomerReference(
+            f"reference longer than {limits.customer_reference_length_max}"
+        )
     compact = re.sub(r"[\s\-]", "", text).upper()
     wanted = FORMATS[kind]
     if kind is ServiceKind.LANDLINE:

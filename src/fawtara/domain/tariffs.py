@@ -80,8 +80,14 @@ class Tariff:
         lines: list[BillLine] = []
         if self.fixed_fee is not None:
             lines.append(
-                BillLine(self.fixed_fee_label_en, self.fixed_fee_label_ar, 1, "cycle",
-                         str(self.fixed_fee.to_decimal()), self.fixed_fee.amount_minor)
+                BillLine(
+                    self.fixed_fee_label_en,
+                    self.fixed_fee_label_ar,
+                    1,
+                    "cycle",
+                    str(self.fixed_fee.to_decimal()),
+                    self.fixed_fee.amount_minor,
+                )
             )
         lines.extend(self._usage_lines(quantity))
         return tuple(lines)
@@ -115,8 +121,9 @@ class Tariff:
             label_en = f"Block {index + 1} ({span_en} {self.unit})"
             label_ar = f"الشريحة {index + 1} ({span_ar} {self.unit})"
         amount = block.rate.times(quantity, LINE_ROUNDING)
-        return BillLine(label_en, label_ar, quantity, self.unit, block.rate.to_text(),
-                        amount.amount_minor)
+        return BillLine(
+            label_en, label_ar, quantity, self.unit, block.rate.to_text(), amount.amount_minor
+        )
 
 
 def check_blocks(blocks: Sequence[Block]) -> None:

@@ -39,5 +39,6 @@ def parse_usage_row(line_no: int, row: Mapping[str, str | None]) -> UsageRow:
     quantity = int(text)
     if quantity > limits.usage_quantity_max:
         raise InvalidUsage(f"quantity {quantity} exceeds {limits.usage_quantity_max}")
-    return UsageRow(line_no, values["biller"].upper(), values["cycle"], values["service_ref"],
-                    quantity)
+    return UsageRow(
+        line_no, values["biller"].upper(), values["cycle"], values["service_ref"], quantity
+    )

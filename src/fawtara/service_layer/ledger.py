@@ -30,7 +30,11 @@ def open_accounts(uow: UnitOfWork, specs: Iterable[AccountSpec], clock: Clock) -
             account = uow.ledger.account_by_code(spec.code)
             if account is None:
                 account = uow.ledger.add_account(
-                    spec.code, spec.name_en, spec.name_ar, spec.type.value, spec.currency,
+                    spec.code,
+                    spec.name_en,
+                    spec.name_ar,
+                    spec.type.value,
+                    spec.currency,
                     clock.now(),
                 )
             accounts.append(account)
@@ -64,8 +68,12 @@ def transfer(
         candidate = Transfer(
             id=transfer_id,
             kind=TransferKind.PENDING if pending else TransferKind.SINGLE_PHASE,
-            debit_account_id=debit.id, credit_account_id=credit.id,
-            amount_minor=amount_minor, currency=currency, code=code, reference=reference,
+            debit_account_id=debit.id,
+            credit_account_id=credit.id,
+            amount_minor=amount_minor,
+            currency=currency,
+            code=code,
+            reference=reference,
             created_at=clock.now(),
         )
         check_accounts(candidate, debit, credit)
@@ -87,13 +95,15 @@ def resolve(
         pending = uow.ledger.transfer(pending_id)
         if pending is None or pending.kind is not TransferKind.PENDING:
             raise UnknownTransfer(f"no pending transfer {pending_id!r}")
-        if existing is not None:
-            already = False  # let _store compare it with the stored one
-        else:
-            already = uow.ledger.is_resolved(pending_id)
+        # A retry of this very resolution is compared with the stored one by _store.
+        already = existing is None and uow.ledger.is_resolved(pending_id)
         candidate = resolve_pending(
-            pending, resolution_id=resolution_id, post=post, created_at=clock.now(),
-            already_resolved=already, amount_minor=amount_minor,
+            pending,
+            resolution_id=resolution_id,
+            post=post,
+            created_at=clock.now(),
+            already_resolved=already,
+            amount_minor=amount_minor,
         )
         return _store(uow, candidate)
 

@@ -86,11 +86,16 @@ def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> 
         uow.bills.save_paid(updated)
         uow.postings.add(
             {
-                "payment_id": command.payment_id, "biller_code": biller.code,
-                "service_id": service_id, "request_hash": command.request_hash(),
-                "amount_minor": command.amount_minor, "credit_minor": plan.credit_minor,
-                "currency": command.currency, "channel": command.channel,
-                "paid_at": command.paid_at, "posted_at": posted_at,
+                "payment_id": command.payment_id,
+                "biller_code": biller.code,
+                "service_id": service_id,
+                "request_hash": command.request_hash(),
+                "amount_minor": command.amount_minor,
+                "credit_minor": plan.credit_minor,
+                "currency": command.currency,
+                "channel": command.channel,
+                "paid_at": command.paid_at,
+                "posted_at": posted_at,
             },
             [(a.bill_id, a.amount_minor) for a in plan.allocations],
         )

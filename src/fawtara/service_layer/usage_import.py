@@ -96,9 +96,11 @@ def _import_chunk(
         parsed = _parse(chunk, billers, uow, report)
         service_ids: dict[tuple[str, str], int] = {}
         for biller_code in {row.biller_code for row in parsed}:
-            refs = {compact_reference(r.service_ref) for r in parsed if r.biller_code == biller_code}
-            for ref, service_id in uow.services.ids_by_reference(biller_code, refs).items():
-                service_ids[(biller_code, ref)] = service_id
+            refs = {
+                compact_reference(r.service_ref) for r in parsed if r.biller_code == biller_code
+            }
+            for ref, known_id in uow.services.ids_by_reference(biller_code, refs).items():
+                service_ids[(biller_code, ref)] = known_id
         seen: dict[tuple[int, str], int] = {}
         for cycle_id in {row.cycle_id for row in parsed}:
             ids = list(service_ids.values())
@@ -109,8 +111,10 @@ def _import_chunk(
         for row in parsed:
             service_id = service_ids.get((row.biller_code, compact_reference(row.service_ref)))
             if service_id is None:
-                report.reject(row.line_no, f"UNKNOWN_SERVICE: no service {row.service_ref!r} "
-                              f"at {row.biller_code}")
+                report.reject(
+                    row.line_no,
+                    f"UNKNOWN_SERVICE: no service {row.service_ref!r} at {row.biller_code}",
+                )
                 continue
             before = seen.get((service_id, row.cycle_id))
             if before == row.quantity:
@@ -121,11 +125,16 @@ def _import_chunk(
                 report.reject(row.line_no, f"USAGE_CONFLICT: {error.message}")
                 continue
             seen[(service_id, row.cycle_id)] = row.quantity
-            new_rows.append({
-                "service_id": service_id, "cycle_id": row.cycle_id,
-                "biller_code": row.biller_code, "quantity": row.quantity,
-                "source": source[:200], "imported_at": now,
-            })
+            new_rows.append(
+                {
+                    "service_id": service_id,
+                    "cycle_id": row.cycle_id,
+                    "biller_code": row.biller_code,
+                    "quantity": row.quantity,
+                    "source": source[:200],
+                    "imported_at": now,
+                }
+            )
         uow.usage.add(new_rows)
         uow.commit()
         report.rows_added += len(new_rows)

@@ -168,9 +168,7 @@ bills = Table(
     UniqueConstraint("service_id", "cycle_id", name="uq_bills_service_cycle"),
     CheckConstraint("amount_minor >= 0", name="amount"),
     CheckConstraint("paid_minor >= 0 AND paid_minor <= amount_minor", name="paid"),
-    CheckConstraint(
-        "status IN ('issued', 'partially_paid', 'paid', 'cancelled')", name="status"
-    ),
+    CheckConstraint("status IN ('issued', 'partially_paid', 'paid', 'cancelled')", name="status"),
 )
 
 biller_postings = Table(
@@ -210,9 +208,7 @@ ledger_accounts = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("id", "currency", name="uq_ledger_accounts_id_currency"),
-    CheckConstraint(
-        "type IN ('asset', 'liability', 'equity', 'income', 'expense')", name="type"
-    ),
+    CheckConstraint("type IN ('asset', 'liability', 'equity', 'income', 'expense')", name="type"),
 )
 
 ledger_transfers = Table(
@@ -248,11 +244,15 @@ ledger_legs = Table(
     # Legs are written before their transfer row (whose insert trigger checks
     # that they balance), so this reference is checked at commit.
     ForeignKeyConstraint(
-        ["transfer_id"], ["ledger_transfers.id"], deferrable=True, initially="DEFERRED",
+        ["transfer_id"],
+        ["ledger_transfers.id"],
+        deferrable=True,
+        initially="DEFERRED",
         name="fk_ledger_legs_transfer_id_ledger_transfers",
     ),
     ForeignKeyConstraint(
-        ["account_id", "currency"], ["ledger_accounts.id", "ledger_accounts.currency"],
+        ["account_id", "currency"],
+        ["ledger_accounts.id", "ledger_accounts.currency"],
         name="fk_ledger_legs_account_currency",
     ),
     CheckConstraint("side IN ('D', 'C')", name="side"),

@@ -18,6 +18,7 @@ from fawtara.adapters.db.billing_repositories import (
     SqlUsageRepository,
 )
 from fawtara.adapters.db.ledger_repository import SqlLedgerRepository
+from fawtara.service_layer.ports import UnitOfWork
 
 
 class SqlUnitOfWork:
@@ -62,3 +63,8 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self._transaction.rollback()
+
+
+def _conforms(engine: Engine) -> UnitOfWork:
+    """Type-checked only: SqlUnitOfWork implements the UnitOfWork port."""
+    return SqlUnitOfWork(engine)

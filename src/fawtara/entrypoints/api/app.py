@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from fawtara import __version__
-from fawtara.adapters.db import schema
 from fawtara.bootstrap import Platform
 from fawtara.domain.errors import FawtaraError
 from fawtara.entrypoints.api import billers
@@ -24,15 +23,19 @@ def error_body(code: str, message: str, message_ar: str) -> dict[str, dict[str, 
 
 def create_app(platform: Platform) -> FastAPI:
     """The app for a wired platform; refuses a database whose schema is behind."""
-    schema.require_current(platform.engine)
-    app = FastAPI(title="Fawtara", version=__version__,
-                  description="Electronic bill presentment and payment network (فوترة).")
+    platform.require_current_schema()
+    app = FastAPI(
+        title="Fawtara",
+        version=__version__,
+        description="Electronic bill presentment and payment network (فوترة).",
+    )
     app.state.platform = platform
 
     @app.exception_handler(FawtaraError)
     async def on_domain_error(_request: Request, error: FawtaraError) -> JSONResponse:
-        return JSONResponse(error_body(error.code, error.message, error.message_ar),
-                            status_code=error.http_status)
+        return JSONResponse(
+            error_body(error.code, error.message, error.message_ar), status_code=error.http_status
+        )
 
     @app.exception_handler(RequestValidationError)
     async def on_bad_request(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -46,8 +49,9 @@ def create_app(platform: Platform) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def on_http_error(_request: Request, error: HTTPException) -> JSONResponse:
         code = "NOT_FOUND" if error.status_code == 404 else f"HTTP_{error.status_code}"
-        return JSONResponse(error_body(code, str(error.detail), "طلب غير صالح"),
-                            status_code=error.status_code)
+        return JSONResponse(
+            error_body(code, str(error.detail), "طلب غير صالح"), status_code=error.status_code
+        )
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

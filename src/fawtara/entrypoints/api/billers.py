@@ -48,18 +48,27 @@ class BillersOut(BaseModel):
 def biller_out(biller: Biller) -> BillerOut:
     rule = biller.payment_rule
     return BillerOut(
-        code=biller.code, name_ar=biller.name_ar, name_en=biller.name_en,
+        code=biller.code,
+        name_ar=biller.name_ar,
+        name_en=biller.name_en,
         service_kinds=[kind.value for kind in biller.service_kinds],
         customer_reference_formats=[
-            ReferenceFormatOut(kind=kind.value, description_en=FORMATS[kind].description_en,
-                               description_ar=FORMATS[kind].description_ar,
-                               example=FORMATS[kind].example)
+            ReferenceFormatOut(
+                kind=kind.value,
+                description_en=FORMATS[kind].description_en,
+                description_ar=FORMATS[kind].description_ar,
+                example=FORMATS[kind].example,
+            )
             for kind in biller.service_kinds
         ],
-        payment_rule=PaymentRuleOut(kind=rule.kind.value, minimum_minor=rule.minimum_minor,
-                                    maximum_minor=rule.maximum_minor),
-        billing_calendar=biller.calendar.value, due_days=biller.due_days,
-        grace_days=biller.grace_days, currency=biller.currency, currency_exponent=2,
+        payment_rule=PaymentRuleOut(
+            kind=rule.kind.value, minimum_minor=rule.minimum_minor, maximum_minor=rule.maximum_minor
+        ),
+        billing_calendar=biller.calendar.value,
+        due_days=biller.due_days,
+        grace_days=biller.grace_days,
+        currency=biller.currency,
+        currency_exponent=2,
         channels=list(biller.channels),
     )
 

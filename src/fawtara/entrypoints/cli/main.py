@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fawtara.adapters.db import schema
 from fawtara.bootstrap import Platform, bootstrap
 from fawtara.domain.errors import FawtaraError, ValidationError
 from fawtara.domain.usage import COLUMNS
@@ -26,8 +25,11 @@ from fawtara.service_layer import bill_run as bill_run_handler
 from fawtara.service_layer import ledger as ledger_handlers
 from fawtara.service_layer.usage_import import import_usage
 
-app = typer.Typer(help="Fawtara: electronic bill presentment and payment.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Fawtara: electronic bill presentment and payment.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
@@ -52,25 +54,30 @@ def platform(check_schema: bool = True) -> Iterator[Platform]:
     try:
         wired = bootstrap()
         if check_schema:
-            schema.require_current(wired.engine)
+            wired.require_current_schema()
         yield wired
     except FawtaraError as error:
-        raise fail(f"{error.code}: {error.message}",
-                   2 if isinstance(error, ValidationError) else 1) from None
+        raise fail(
+            f"{error.code}: {error.message}", 2 if isinstance(error, ValidationError) else 1
+        ) from None
 
 
 def progress_bar() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=False)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to the database named by FAWTARA_DATABASE_URL."""
     with platform(check_schema=False) as wired:
-        before = schema.current_revision(wired.engine)
-        schema.upgrade(wired.engine)
-        after = schema.current_revision(wired.engine)
+        before, after = wired.upgrade_schema()
     out.print(f"schema at {after} (was {before or 'empty'})")
 
 
@@ -78,8 +85,8 @@ def db_upgrade() -> None:
 def db_current() -> None:
     """Show the database's schema revision and the newest one this code knows."""
     with platform(check_schema=False) as wired:
-        out.print(f"database: {schema.current_revision(wired.engine) or 'empty'}; "
-                  f"code: {schema.head_revision()}")
+        current, head = wired.schema_revisions()
+    out.print(f"database: {current or 'empty'}; code: {head}")
 
 
 @ledger_app.command("verify")
@@ -90,11 +97,16 @@ def ledger_verify() -> None:
     for transfer_id, problems in report.offending:
         err.print(f"offending transfer {transfer_id}: {'; '.join(problems)}", markup=False)
     for currency, (debits, credits) in sorted(report.totals.items()):
-        out.print(f"{currency}: debits {debits} = credits {credits}" if debits == credits
-                  else f"{currency}: debits {debits} != credits {credits}")
+        out.print(
+            f"{currency}: debits {debits} = credits {credits}"
+            if debits == credits
+            else f"{currency}: debits {debits} != credits {credits}"
+        )
     if not report.balanced:
-        raise fail(f"LEDGER_UNBALANCED: {report.offending_count} offending transfer(s) "
-                   f"among {report.transfers_checked}")
+        raise fail(
+            f"LEDGER_UNBALANCED: {report.offending_count} offending transfer(s) "
+            f"among {report.transfers_checked}"
+        )
     out.print(f"ledger balanced: {report.transfers_checked} transfers checked")
 
 
@@ -105,10 +117,15 @@ def ledger_balances() -> None:
         table = Table("account", "type", "debits", "credits", "pending dr", "pending cr", "net")
         for account in uow.ledger.accounts():
             balance = uow.ledger.balance(account.id)
-            table.add_row(account.code, account.type.value, str(balance.debits_posted_minor),
-                          str(balance.credits_posted_minor), str(balance.debits_pending_minor),
-                          str(balance.credits_pending_minor),
-                          str(balance.net_posted_minor(account.type)))
+            table.add_row(
+                account.code,
+                account.type.value,
+                str(balance.debits_posted_minor),
+                str(balance.credits_posted_minor),
+                str(balance.debits_pending_minor),
+                str(balance.credits_pending_minor),
+                str(balance.net_posted_minor(account.type)),
+            )
     out.print(table)
 
 
@@ -117,8 +134,11 @@ def read_usage_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
         reader = csv.DictReader(handle)
         missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
         if missing:
-            raise fail(f"INVALID_USAGE: {path} lacks the column(s) {', '.join(missing)}; "
-                       f"the header must be {','.join(COLUMNS)}", 2)
+            raise fail(
+                f"INVALID_USAGE: {path} lacks the column(s) {', '.join(missing)}; "
+                f"the header must be {','.join(COLUMNS)}",
+                2,
+            )
         for row in reader:
             yield reader.line_num, row
 
@@ -133,12 +153,19 @@ def usage_import(
         raise fail(f"INVALID_USAGE: no such file {file}", 2)
     with platform() as wired, progress_bar() as bar:
         task = bar.add_task("importing usage", total=None)
-        report = import_usage(wired.uow_factory(), read_usage_rows(file), file.name, wired.clock,
-                              lambda done, _total: bar.update(task, completed=done))
+        report = import_usage(
+            wired.uow_factory(),
+            read_usage_rows(file),
+            file.name,
+            wired.clock,
+            lambda done, _total: bar.update(task, completed=done),
+        )
     for line_no, reason in report.rejected[:show]:
         err.print(f"{file}:{line_no}: {reason}", markup=False)
-    out.print(f"{report.rows_read} rows: {report.rows_added} added, "
-              f"{report.rows_unchanged} already there, {report.rejected_count} rejected")
+    out.print(
+        f"{report.rows_read} rows: {report.rows_added} added, "
+        f"{report.rows_unchanged} already there, {report.rejected_count} rejected"
+    )
     if report.rejected_count:
         raise typer.Exit(1)
 
@@ -146,17 +173,24 @@ def usage_import(
 @app.command("bill-run")
 def bill_run(
     biller: Annotated[str, typer.Option(help="biller code, e.g. STE")],
-    cycle: Annotated[str, typer.Option(help="cycle id: 2026-11 (monthly) or 2026-B6 (two-monthly)")],
+    cycle: Annotated[
+        str, typer.Option(help="cycle id: 2026-11 (monthly) or 2026-B6 (two-monthly)")
+    ],
 ) -> None:
     """Issue one bill per active service for a cycle; safe to rerun."""
     with platform() as wired, progress_bar() as bar:
         task = bar.add_task(f"bill run {biller} {cycle}", total=None)
         report = bill_run_handler.run_bill_run(
-            wired.uow_factory(), biller.upper(), cycle, wired.clock,
+            wired.uow_factory(),
+            biller.upper(),
+            cycle,
+            wired.clock,
             lambda done, total: bar.update(task, completed=done, total=total),
         )
-    out.print(f"{report.bills_issued} bills issued for {report.biller_code} {report.cycle_id}; "
-              f"{report.services_without_usage} services without usage were not billed")
+    out.print(
+        f"{report.bills_issued} bills issued for {report.biller_code} {report.cycle_id}; "
+        f"{report.services_without_usage} services without usage were not billed"
+    )
 
 
 @app.command("billers")
@@ -168,9 +202,15 @@ def billers() -> None:
         found = list_billers(wired.uow(readonly=True))
     table = Table("code", "name", "الاسم", "kinds", "rule", "due days", "grace")
     for biller in found:
-        table.add_row(biller.code, biller.name_en, biller.name_ar,
-                      ", ".join(k.value for k in biller.service_kinds),
-                      biller.payment_rule.kind.value, str(biller.due_days), str(biller.grace_days))
+        table.add_row(
+            biller.code,
+            biller.name_en,
+            biller.name_ar,
+            ", ".join(k.value for k in biller.service_kinds),
+            biller.payment_rule.kind.value,
+            str(biller.due_days),
+            str(biller.grace_days),
+        )
     out.print(table)
 
 
@@ -198,8 +238,9 @@ def serve(
 
     with platform() as wired:
         api = create_app(wired)
-    uvicorn.run(api, host=host or wired.settings.host, port=port or wired.settings.port,
-                log_level="info")
+    uvicorn.run(
+        api, host=host or wired.settings.host, port=port or wired.settings.port, log_level="info"
+    )
 
 
 def main() -> None:

@@ -114,8 +114,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         names = ["ledger_transfers_balanced", "ledger_transfers_resolution", "ledger_legs_sealed"]
-        names += [f"{t}_no_{e}" for t in ("ledger_transfers", "ledger_legs")
-                  for e in ("update", "delete")]
+        names += [
+            f"{t}_no_{e}" for t in ("ledger_transfers", "ledger_legs") for e in ("update", "delete")
+        ]
         for name in names:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         return

@@ -1,0 +1,131 @@
+"""A small, hand-made world of billers and services for integration tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fawtara.bootstrap import Platform
+from fawtara.domain.billers import (
+    Biller,
+    CalendarKind,
+    PaymentRule,
+    PaymentRuleKind,
+    ServiceKind,
+)
+from fawtara.domain.money import Money, Rate
+from fawtara.domain.references import luhn_check_digit
+from fawtara.domain.tariffs import Block, Tariff
+from fawtara.service_layer.registry import add_tariff, register_biller
+
+ELEC = Biller(
+    code="ELEC",
+    name_ar="كهرباء دمشق",
+    name_en="Damascus Electricity",
+    service_kinds=(ServiceKind.ELECTRICITY,),
+    calendar=CalendarKind.BIMONTHLY,
+    payment_rule=PaymentRule(PaymentRuleKind.PARTIAL, minimum_minor=100),
+    due_days=30,
+    grace_days=15,
+    channels=("bank", "portal", "counter"),
+)
+STE = Biller(
+    code="STE",
+    name_ar="السورية للاتصالات",
+    name_en="Syrian Telecom",
+    service_kinds=(ServiceKind.LANDLINE, ServiceKind.INTERNET),
+    calendar=CalendarKind.MONTHLY,
+    payment_rule=PaymentRule(PaymentRuleKind.EXACT),
+    due_days=30,
+    grace_days=10,
+    channels=("bank", "portal"),
+)
+ELEC_RESIDENTIAL = Tariff(
+    biller_code="ELEC",
+    service_kind=ServiceKind.ELECTRICITY,
+    tariff_class="residential",
+    effective_from=date(2025, 11, 1),
+    decision="Ministry of Energy Decision 687/2025",
+    unit="kWh",
+    blocks=(Block(300, Rate.parse("6.00")), Block(None, Rate.parse("14.00"))),
+)
+STE_LANDLINE = Tariff(
+    biller_code="STE",
+    service_kind=ServiceKind.LANDLINE,
+    tariff_class="residential",
+    effective_from=date(2024, 3, 1),
+    decision="STE prices of 1 March 2024",
+    unit="unit",
+    blocks=(Block(None, Rate.parse("0.026325")),),
+    fixed_fee=Money.parse("17.55"),
+    fixed_fee_label_en="Monthly rental",
+    fixed_fee_label_ar="الاشتراك الشهري",
+)
+
+
+def meter(number: int) -> str:
+    payload = f"{number:09d}"
+    return payload + luhn_check_digit(payload)
+
+
+@dataclass
+class World:
+    meters: list[str]
+    service_ids: dict[str, int]
+    landlines: list[str]
+
+
+def build_world(platform: Platform, electricity_services: int = 5) -> World:
+    """ELEC with `electricity_services` meters, STE with two landlines."""
+    for biller in (ELEC, STE):
+        register_biller(platform.uow(), biller, platform.clock)
+    for tariff in (ELEC_RESIDENTIAL, STE_LANDLINE):
+        add_tariff(platform.uow(), tariff, platform.clock)
+    now = platform.clock.now()
+    meters = [meter(100_000_000 + n) for n in range(electricity_services)]
+    landlines = ["0112345678", "0212345678"]
+    service_ids: dict[str, int] = {}
+    with platform.uow() as uow:
+        for biller_code, kind, references in (
+            ("ELEC", "electricity", meters),
+            ("STE", "landline", landlines),
+        ):
+            customers = uow.customers.add(
+                [
+                    {
+                        "biller_code": biller_code,
+                        "name_ar": f"مشترك {n}",
+                        "name_en": f"Subscriber {n}",
+                        "msisdn": "+963933123456",
+                        "governorate": "Damascus",
+                        "language": "ar",
+                        "created_at": now,
+                    }
+                    for n in range(len(references))
+                ]
+            )
+            ids = uow.services.add(
+                [
+                    {
+                        "biller_code": biller_code,
+                        "customer_id": customer,
+                        "kind": kind,
+                        "reference": reference,
+                        "tariff_class": "residential",
+                        "state": "active",
+                        "created_at": now,
+                    }
+                    for customer, reference in zip(customers, references, strict=True)
+                ]
+            )
+            service_ids.update(zip(references, ids, strict=True))
+        uow.commit()
+    return World(meters, service_ids, landlines)
+
+
+def usage_rows(rows: list[tuple[str, str, str, str]]) -> list[tuple[int, dict[str, str | None]]]:
+    """CSV-like rows (biller, cycle, service_ref, quantity) numbered from line 2."""
+    return [
+        (line_no, {"biller": b, "cycle": c, "service_ref": s, "quantity": q})
+        for line_no, (b, c, s, q) in enumerate(rows, start=2)
+    ]
