@@ -244,3 +244,26 @@ def test_bad_postings_are_refused_and_change_nothing(
             platform.clock.now(),
         )
     assert count(platform, t.biller_postings) == 0
+
+
+def test_an_unpaid_bill_can_be_cancelled_and_then_takes_no_payment(
+    platform: Platform, world: World, billed: str,
+) -> None:
+    from fawtara.domain.errors import BillNotPayable
+    from fawtara.service_layer.bills import cancel_bill
+
+    assert cancel_bill(platform.uow(), billed).status is BillStatus.CANCELLED
+    assert cancel_bill(platform.uow(), billed).status is BillStatus.CANCELLED
+    with pytest.raises(BillNotPayable):
+        post_payment(platform.uow(), paid(world, "late", (billed,), 320_000), platform.clock.now())
+
+
+def test_a_bill_with_money_on_it_cannot_be_cancelled(
+    platform: Platform, world: World, billed: str,
+) -> None:
+    from fawtara.domain.errors import BillNotPayable
+    from fawtara.service_layer.bills import cancel_bill
+
+    post_payment(platform.uow(), paid(world, "some", (billed,), 1_000), platform.clock.now())
+    with pytest.raises(BillNotPayable):
+        cancel_bill(platform.uow(), billed)

@@ -71,6 +71,15 @@ class Bill:
         return replace(self, paid_minor=paid, status=status)
 
 
+    def cancel(self) -> Bill:
+        """A bill issued in error is cancelled; one with money on it is not."""
+        if self.status is BillStatus.CANCELLED:
+            return self
+        if self.status is not BillStatus.ISSUED or self.paid_minor:
+            raise BillNotPayable(f"bill {self.id} has payments and cannot be cancelled")
+        return replace(self, status=BillStatus.CANCELLED)
+
+
 def bill_id_for(biller_code: str, cycle_id: str, service_id: int) -> str:
     """Deterministic, so a rerun of a cycle finds the bill it already issued."""
     return f"{biller_code}-{cycle_id}-{service_id}"

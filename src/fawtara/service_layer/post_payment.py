@@ -83,7 +83,7 @@ def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> 
         plan = plan_payment(biller, bills, command.amount_minor)
         amounts = {a.bill_id: a.amount_minor for a in plan.allocations}
         updated = [b.apply_payment(amounts[b.id]) for b in bills if b.id in amounts]
-        uow.bills.save_paid(updated)
+        uow.bills.save_status(updated)
         uow.postings.add(
             {
                 "payment_id": command.payment_id,
