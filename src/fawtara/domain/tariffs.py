@@ -28,6 +28,9 @@ from fawtara.domain.money import Money, Rate, Rounding
 
 LINE_ROUNDING = Rounding.HALF_UP
 
+# Units as printed on Arabic bill lines; an unknown unit is printed as stored.
+UNIT_NAMES_AR = {"kWh": "ك.و.س", "m3": "م³", "unit": "وحدة", "cycle": "دورة"}
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
@@ -115,11 +118,12 @@ class Tariff:
             top = "" if block.upper is None else str(block.upper)
             span_en = f"{lower + 1}-{top}" if top else f"above {lower}"
             span_ar = f"{lower + 1}-{top}" if top else f"أكثر من {lower}"
+        unit_ar = UNIT_NAMES_AR.get(self.unit, self.unit)
         if len(self.blocks) == 1:
-            label_en, label_ar = f"{self.unit} consumed", f"الاستهلاك ({self.unit})"
+            label_en, label_ar = f"{self.unit} consumed", f"الاستهلاك ({unit_ar})"
         else:
             label_en = f"Block {index + 1} ({span_en} {self.unit})"
-            label_ar = f"الشريحة {index + 1} ({span_ar} {self.unit})"
+            label_ar = f"الشريحة {index + 1} ({span_ar} {unit_ar})"
         amount = block.rate.times(quantity, LINE_ROUNDING)
         return BillLine(
             label_en, label_ar, quantity, self.unit, block.rate.to_text(), amount.amount_minor

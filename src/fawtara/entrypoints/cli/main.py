@@ -39,7 +39,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(usage_app, name="usage")
 app.add_typer(demo_app, name="demo")
 
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 
@@ -115,6 +115,7 @@ def ledger_balances() -> None:
     """Posted and pending balance of every account."""
     with platform() as wired, wired.uow(readonly=True) as uow:
         table = Table("account", "type", "debits", "credits", "pending dr", "pending cr", "net")
+        table.columns[0].no_wrap = True
         for account in uow.ledger.accounts():
             balance = uow.ledger.balance(account.id)
             table.add_row(
