@@ -129,8 +129,9 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
             run_bill_run(platform.uow_factory(), biller.code, cycle, platform.clock)
     payments = pay_demo_bills(platform)
     return (
-        f"demo seeded with {payments} bank payments ({data.TELECOM.code} {data.TELECOM_CYCLE}, {data.ELECTRICITY.code} and "
-        f"{data.WATER.code} {data.METER_CYCLE}): {count_rows(platform)}"
+        f"demo seeded with {payments} bank payments ({data.TELECOM.code} "
+        f"{data.TELECOM_CYCLE}, {data.ELECTRICITY.code} and {data.WATER.code} "
+        f"{data.METER_CYCLE}): {count_rows(platform)}"
     )
 
 
