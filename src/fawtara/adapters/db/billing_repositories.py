@@ -102,7 +102,7 @@ class SqlTariffRepository:
             select(t.tariffs).where(t.tariffs.c.biller_code == biller_code)
             .order_by(t.tariffs.c.effective_from)
         ).mappings()
-        return [tariff_from_dict(row) for row in rows]
+        return [tariff_from_dict(dict(row)) for row in rows]
 
 
 class SqlCustomerRepository:
@@ -273,7 +273,7 @@ class SqlBillRepository:
             query = query.with_for_update()
         return [_bill(row) for row in self.connection.execute(query)]
 
-    def save_paid(self, bills: Sequence[Bill]) -> None:
+    def save_status(self, bills: Sequence[Bill]) -> None:
         for bill in bills:
             self.connection.execute(update(t.bills).where(t.bills.c.id == bill.id).values(
                 paid_minor=bill.paid_minor, status=bill.status.value
