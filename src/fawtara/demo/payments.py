@@ -47,20 +47,17 @@ def pay_demo_bills(platform: Platform) -> int:
         for index, (bill_id, reference, amount) in enumerate(demo_bills(platform, biller.code)):
             bank = data.DEMO_BANKS[index % len(data.DEMO_BANKS)]
             payment_id = str(uuid.uuid5(NAMESPACE, bill_id))
-            common = {
-                "amount_minor": amount,
-                "currency": "SYP",
-                "code": "bill_payment",
-                "reference": f"{biller.code} {reference}",
-                "clock": platform.clock,
-            }
             ledger.transfer(
                 platform.uow(),
                 transfer_id=f"{payment_id}:reserve",
                 pending=True,
                 debit_code=bank_settlement(bank.code).code,
                 credit_code=biller_payable(biller.code).code,
-                **common,
+                amount_minor=amount,
+                currency="SYP",
+                code="bill_payment",
+                reference=f"{biller.code} {reference}",
+                clock=platform.clock,
             )
             post_payment(
                 platform.uow(),

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from fawtara.domain.banking import BankAnswer, DebitInstruction, ReturnInstruction, StatusRequest
 from fawtara.domain.billers import Biller
 from fawtara.domain.bills import Bill
 from fawtara.domain.calendar import Cycle
@@ -22,6 +23,30 @@ class Clock(Protocol):
 
 # Called after each unit of long work: (done, total or None when unknown).
 Progress = Callable[[int, int | None], None]
+
+
+class BankUnreachable(Exception):
+    """No answer from the bank: timeout, connection refused, lost or garbled reply.
+
+    Not a domain error: the outcome is unknown, and only a status inquiry can
+    tell whether the account was debited.
+    """
+
+
+class BankGateway(Protocol):
+    """The switch's link to the banks (ISO 20022 over HTTP in production)."""
+
+    def debit(self, instruction: DebitInstruction) -> BankAnswer:
+        """Ask the bank to debit; raises BankUnreachable when the outcome is unknown."""
+        ...
+
+    def status(self, request: StatusRequest) -> BankAnswer:
+        """What became of a payment; raises BankUnreachable when there is no answer."""
+        ...
+
+    def return_payment(self, instruction: ReturnInstruction) -> BankAnswer:
+        """Credit the money of a payment back; idempotent by return_id."""
+        ...
 
 
 class BillerRepository(Protocol):
