@@ -260,3 +260,85 @@ ledger_legs = Table(
     Index("ix_ledger_legs_transfer_id", "transfer_id"),
     Index("ix_ledger_legs_account_id", "account_id"),
 )
+
+# --- The payment switch -------------------------------------------------------
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name_ar", String(120), nullable=False),
+    Column("name_en", String(120), nullable=False),
+    # SHA-256 of a random 256-bit secret: a fast hash is enough for a key
+    # with that much entropy, and keeps authentication off the hot path.
+    Column("api_key_hash", String(64), nullable=False),
+    Column("channels", JSON, nullable=False),
+    Column("can_reverse", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("kind IN ('bank', 'biller', 'channel', 'operator')", name="kind"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_id", String(36), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("initiator", String(16), ForeignKey("participants.code"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("model", String(8), nullable=False),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("customer_ref", String(32), nullable=False),
+    Column("bill_ids", JSON, nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("payer_bank", String(16), nullable=False),
+    Column("payer_account", String(34), nullable=False),
+    Column("msisdn", String(16)),
+    Column("bank_reference", String(35)),
+    Column("state", String(16), nullable=False),
+    Column("reason_code", String(40)),
+    Column("receipt_no", String(20), unique=True),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("unknown_since", Timestamp),
+    Column("completed_at", Timestamp),
+    CheckConstraint("amount_minor > 0", name="amount"),
+    CheckConstraint("model IN ('pull', 'push')", name="model"),
+    Index("ix_payments_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("ix_payments_initiator_created_at", "initiator", "created_at"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("payment_id", String(36), ForeignKey("payments.payment_id"), nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("reason_code", String(40)),
+    Column("detail", String(400), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Index("ix_payment_events_payment_id", "payment_id"),
+)
+
+# The transactional outbox: work that leaves the process (an SMS, a bank
+# return) is written in the same transaction as the state change that causes
+# it, and done by workers. (topic, key) is unique: one event per cause.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("topic", String(40), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("available_at", Timestamp, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", String(400)),
+    Column("done_at", Timestamp),
+    UniqueConstraint("topic", "key", name="uq_outbox_topic_key"),
+    Index("ix_outbox_pending", "done_at", "available_at"),
+)
