@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from fawtara.domain import limits
@@ -32,7 +33,7 @@ class CalendarKind(enum.Enum):
 class PaymentRuleKind(enum.Enum):
     EXACT = "exact"  # each chosen bill is paid in full, nothing more
     PARTIAL = "partial"  # less than the outstanding amount is accepted
-    ADVANCE = "advance"  # more is accepted; the surplus becomes a credit
+    ADVANCE = "advance"  # any amount in bounds; beyond what is due becomes a credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ class Biller:
     channels: tuple[str, ...] = ("bank", "portal", "counter")
 
     def __post_init__(self) -> None:
-        if not (self.code.isascii() and self.code.isupper() and 2 <= len(self.code) <= 16):
+        if not re.fullmatch(r"[A-Z]{2,16}", self.code, re.ASCII):
             raise ValidationError(f"biller code must be 2..16 upper-case letters: {self.code!r}")
         if not 1 <= self.due_days <= limits.due_days_max:
             raise ValidationError(f"due days must be 1..{limits.due_days_max}: {self.due_days}")

@@ -70,7 +70,6 @@ class Bill:
         status = BillStatus.PAID if paid == self.amount_minor else BillStatus.PARTIALLY_PAID
         return replace(self, paid_minor=paid, status=status)
 
-
     def cancel(self) -> Bill:
         """A bill issued in error is cancelled; one with money on it is not."""
         if self.status is BillStatus.CANCELLED:

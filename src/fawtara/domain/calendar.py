@@ -16,15 +16,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from fawtara.domain.billers import CalendarKind
 from fawtara.domain.errors import InvalidCycle
 
-DAMASCUS = ZoneInfo("Asia/Damascus")
 
-_MONTHLY = re.compile(r"(\d{4})-(\d{2})")
-_BIMONTHLY = re.compile(r"(\d{4})-B([1-6])")
+def _damascus() -> ZoneInfo:
+    """Asia/Damascus from the pinned `tzdata` package, never a stale system copy.
+
+    `ZoneInfo(key)` looks at the system's zone files first; an old system copy
+    (before tz 2022e) puts Damascus at UTC+2 in winter, which is wrong.
+    """
+    with resources.files("tzdata.zoneinfo").joinpath("Asia/Damascus").open("rb") as data:
+        return ZoneInfo.from_file(data, key="Asia/Damascus")
+
+
+DAMASCUS = _damascus()
+
+_MONTHLY = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+_BIMONTHLY = re.compile(r"([0-9]{4})-B([1-6])", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

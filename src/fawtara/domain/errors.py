@@ -2,8 +2,8 @@
 
 Programmer errors are assertions, not members of this tree.
 
-    FawtaraError                      code
-    ├── ValidationError               (422)
+    FawtaraError                      FAWTARA_ERROR
+    ├── ValidationError               VALIDATION_ERROR (422)
     │   ├── InvalidAmount             INVALID_AMOUNT
     │   ├── CurrencyMismatch          CURRENCY_MISMATCH
     │   ├── InvalidCustomerReference  INVALID_CUSTOMER_REFERENCE
@@ -12,7 +12,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── InvalidCycle              INVALID_CYCLE
     │   ├── InvalidUsage              INVALID_USAGE
     │   └── LimitExceeded             LIMIT_EXCEEDED
-    ├── NotFound                      (404)
+    ├── NotFound                      NOT_FOUND (404)
     │   ├── UnknownBiller             UNKNOWN_BILLER
     │   ├── UnknownCycle              UNKNOWN_CYCLE
     │   ├── UnknownBill               UNKNOWN_BILL
@@ -20,7 +20,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── UnknownAccount            UNKNOWN_ACCOUNT
     │   ├── UnknownTransfer           UNKNOWN_TRANSFER
     │   └── NoTariffInForce           NO_TARIFF_IN_FORCE
-    ├── Conflict                      (409)
+    ├── Conflict                      CONFLICT (409)
     │   ├── BillAlreadyPaid           BILL_ALREADY_PAID
     │   ├── BillNotPayable            BILL_NOT_PAYABLE
     │   ├── AmountNotAllowed          AMOUNT_NOT_ALLOWED
@@ -30,7 +30,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── PendingAlreadyResolved    PENDING_ALREADY_RESOLVED
     │   ├── ChannelNotAccepted        CHANNEL_NOT_ACCEPTED
     │   └── UsageConflict             USAGE_CONFLICT
-    └── Unavailable                   (503)
+    └── Unavailable                   UNAVAILABLE (503)
         └── SchemaBehind              SCHEMA_BEHIND
 
 Every error carries an English and an Arabic message; `docs/ERRORS.md` lists

@@ -12,7 +12,7 @@ from __future__ import annotations
 amount_minor_max = 10**15
 
 # Tariff rates are exact integers in millionths of a minor unit (see
-# money.RATE_SCALE); a rate above 10^12 (10 million SYP per unit) is a typo.
+# money.RATE_SCALE); a rate above 10^12 (10,000 SYP per unit) is a typo.
 rate_micro_minor_max = 10**12
 
 # Usage quantities (call units, kWh, m³) per service per cycle. A household
@@ -45,3 +45,24 @@ grace_days_max = 120
 
 # The billers registry is small; the API pages nothing, but it is bounded.
 billers_max = 1_000
+
+# The payment switch.
+# A payment that the bank has not settled (no answer) is resolved by status
+# inquiry within this time; past it the switch returns what may have been
+# debited, so no payment stays unknown for ever (DESIGN.md rule 5).
+unknown_resolution_s = 60
+# How long a channel's POST /v1/payments waits for a final state before
+# answering with the current one for the caller to poll.
+payment_wait_s_default = 10
+payment_wait_s_max = 30
+# A driver (API request or worker) holds a payment this long before another
+# may pick it up; steps are idempotent, so an expired lease is harmless.
+payment_lease_s = 15
+# Retries of a step that found the bank or biller unreachable: backoff from
+# the first to the max, doubling.
+retry_backoff_s_first = 1
+retry_backoff_s_max = 30
+# A worker claims at most this many due payments per round.
+worker_batch_rows = 100
+# Request bodies larger than this are refused before parsing.
+request_body_bytes_max = 64 * 1024

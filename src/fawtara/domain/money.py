@@ -11,9 +11,11 @@ one place a rate meets an amount is `Rate.times`, which names its rounding.
 
 from __future__ import annotations
 
+import decimal
 import enum
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from fawtara.domain import limits
 from fawtara.domain.errors import CurrencyMismatch, InvalidAmount
@@ -23,6 +25,11 @@ CURRENCY_EXPONENTS: dict[str, int] = {"SYP": 2}
 
 # Rates are integers in millionths of a minor unit.
 RATE_SCALE = 1_000_000
+
+# Amount and rate text: ASCII digits, an optional sign and decimal point. No
+# exponents, separators or other scripts' digits: "1e3" or "1_000" on a money
+# field is a mistake to refuse, not a number to guess.
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]{1,30}(\.[0-9]{1,30})?", re.ASCII)
 
 # The 2026 redenomination: 100 old pounds = 1 new pound (Decree 293 of 2025).
 OLD_POUNDS_PER_NEW_POUND = 100
@@ -53,6 +60,24 @@ def divide_rounded(numerator: int, denominator: int, rounding: Rounding) -> int:
         ):
             quotient += 1
     return sign * quotient
+
+
+def parse_decimal_text(text: object, what: str) -> Decimal:
+    """An exact Decimal from strict decimal text, or InvalidAmount."""
+    if not isinstance(text, str) or not _DECIMAL_TEXT.fullmatch(text.strip()):
+        raise InvalidAmount(f"not a decimal {what}: {text!r}", "صيغة المبلغ غير صالحة")
+    return Decimal(text.strip())
+
+
+def scale_exactly(value: Decimal, exponent: int, what: str, text: str) -> int:
+    """value × 10^exponent as an int, refusing any fraction left over."""
+    context = decimal.Context(prec=100, traps=[decimal.Inexact, decimal.Overflow])
+    scaled = context.multiply(value, Decimal(10) ** exponent)
+    if scaled != scaled.to_integral_value():
+        raise InvalidAmount(
+            f"{text!r} is finer than the {what} allows", "المبلغ يحتوي على كسور غير مسموحة"
+        )
+    return int(scaled)
 
 
 def check_currency(currency: str) -> str:
@@ -94,19 +119,8 @@ class Money:
     def parse(cls, text: str, currency: str = "SYP") -> Money:
         """Parse a decimal string in major units ("1234.50") exactly."""
         exponent = CURRENCY_EXPONENTS[check_currency(currency)]
-        try:
-            value = Decimal(text.strip())
-        except (InvalidOperation, AttributeError) as error:
-            raise InvalidAmount(f"not a decimal amount: {text!r}") from error
-        if not value.is_finite():
-            raise InvalidAmount(f"not a finite amount: {text!r}")
-        scaled = value.scaleb(exponent)
-        if scaled != scaled.to_integral_value():
-            raise InvalidAmount(
-                f"{text!r} has more than {exponent} decimals for {currency}",
-                "المبلغ يحتوي على كسور أصغر من القرش",
-            )
-        return cls(int(scaled), currency)
+        value = parse_decimal_text(text, "amount")
+        return cls(scale_exactly(value, exponent, f"qirsh of {currency}", text), currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -160,16 +174,10 @@ class Rate:
     def parse(cls, text: str, currency: str = "SYP") -> Rate:
         """Parse a price in major units per unit ("0.026325") exactly."""
         exponent = CURRENCY_EXPONENTS[check_currency(currency)]
-        try:
-            value = Decimal(str(text).strip())
-        except InvalidOperation as error:
-            raise InvalidAmount(f"not a decimal rate: {text!r}") from error
-        if not value.is_finite():
-            raise InvalidAmount(f"not a finite rate: {text!r}")
-        scaled = value.scaleb(exponent) * RATE_SCALE
-        if scaled != scaled.to_integral_value():
-            raise InvalidAmount(f"rate {text!r} is finer than a millionth of a minor unit")
-        return cls(int(scaled), currency)
+        value = parse_decimal_text(text, "rate")
+        micro = scale_exactly(value, exponent + 6, "millionth of a minor unit", text)
+        assert RATE_SCALE == 10**6
+        return cls(micro, currency)
 
     def times(self, quantity: int, rounding: Rounding) -> Money:
         """quantity × rate, rounded to a whole minor unit by the named rule."""
@@ -177,8 +185,11 @@ class Rate:
         return Money(divide_rounded(micro, RATE_SCALE, rounding), self.currency)
 
     def to_text(self) -> str:
+        """The rate in major units, plain decimal, at least the currency's decimals."""
         exponent = CURRENCY_EXPONENTS[self.currency]
-        return str(Decimal(self.micro_minor).scaleb(-exponent) / RATE_SCALE)
+        whole, fraction = divmod(self.micro_minor, 10 ** (exponent + 6))
+        digits = f"{fraction:0{exponent + 6}d}".rstrip("0").ljust(exponent, "0")
+        return f"{whole}.{digits}"
 
 
 def old_to_new_minor(old_minor: int, rounding: Rounding) -> int:

@@ -60,7 +60,11 @@ FORMATS: dict[ServiceKind, ReferenceFormat] = {
     ),
 }
 
-_INTERNET = re.compile(r"NET\d{8}")
+_INTERNET = re.compile(r"NET[0-9]{8}", re.ASCII)
+
+# Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits typed by a subscriber
+# mean the same numbers: fold them to ASCII before checking.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _METER_LENGTHS = {ServiceKind.ELECTRICITY: 10, ServiceKind.WATER: 8}
 
 
@@ -78,7 +82,7 @@ def luhn_check_digit(payload: str) -> str:
 
 
 def luhn_valid(number: str) -> bool:
-    return number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
+    return number.isascii() and number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
 
 
 def normalise_reference(kind: ServiceKind, text: str) -> str:
@@ -87,7 +91,7 @@ def normalise_reference(kind: ServiceKind, text: str) -> str:
         raise InvalidCustomerReference(
             f"reference longer than {limits.customer_reference_length_max}"
         )
-    compact = re.sub(r"[\s\-]", "", text).upper()
+    compact = re.sub(r"[\s\-]", "", text).translate(_DIGITS).upper()
     wanted = FORMATS[kind]
     if kind is ServiceKind.LANDLINE:
         return normalise_landline(compact)

@@ -145,6 +145,8 @@ def check_blocks(blocks: Sequence[Block]) -> None:
             raise InvalidTariff("an incremental block cannot follow a whole-quantity block")
         seen_whole = seen_whole or block.whole_quantity
         previous = block.upper or previous
+    if blocks[-1].upper is not None:
+        raise InvalidTariff("the last block must be open-ended, or some quantities have no price")
 
 
 def tariff_from_dict(row: Mapping[str, Any]) -> Tariff:
@@ -154,9 +156,9 @@ def tariff_from_dict(row: Mapping[str, Any]) -> Tariff:
     try:
         blocks = tuple(
             Block(
-                upper=None if item.get("upper") is None else int(item["upper"]),
+                upper=_upper(item.get("upper")),
                 rate=Rate.parse(str(item["rate"]), currency),
-                whole_quantity=bool(item.get("whole_quantity", False)),
+                whole_quantity=item.get("whole_quantity", False) is True,
             )
             for item in structure["blocks"]
         )
@@ -177,6 +179,12 @@ def tariff_from_dict(row: Mapping[str, Any]) -> Tariff:
         fixed_fee_label_ar=str(structure.get("fixed_fee_label_ar", "")),
         currency=currency,
     )
+
+
+def _upper(value: object) -> int | None:
+    if value is None or (type(value) is int and value > 0):
+        return value
+    raise InvalidTariff(f"a block's upper bound is a positive whole number or null, got {value!r}")
 
 
 def tariff_structure(tariff: Tariff) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def parse_usage_row(line_no: int, row: Mapping[str, str | None]) -> UsageRow:
     if any(len(value) > 64 for value in values.values()):
         raise InvalidUsage("a field is longer than 64 characters")
     text = values["quantity"]
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InvalidUsage(f"quantity {text!r} is not a whole non-negative number")
     quantity = int(text)
     if quantity > limits.usage_quantity_max:

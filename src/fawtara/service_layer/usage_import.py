@@ -104,8 +104,8 @@ def _import_chunk(
         seen: dict[tuple[int, str], int] = {}
         for cycle_id in {row.cycle_id for row in parsed}:
             ids = list(service_ids.values())
-            for service_id, quantity in uow.usage.existing(cycle_id, ids).items():
-                seen[(service_id, cycle_id)] = quantity
+            for known_id, quantity in uow.usage.existing(cycle_id, ids).items():
+                seen[(known_id, cycle_id)] = quantity
         now = clock.now()
         new_rows = []
         for row in parsed:

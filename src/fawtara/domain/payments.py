@@ -1,0 +1,151 @@
+"""Payments through the switch: the state machine and its rules.
+
+A payment is identified by the UUID its channel made (DESIGN.md rule 3). It
+pays chosen bills of one service at one biller from one bank account, either
+by *pull* (the switch asks the payer's bank to debit) or *push* (the bank has
+debited already and sends its `bank_reference`).
+
+    received ──debit accepted──────────────▶ debited ──biller has it──▶ completed
+       │  │                                   ▲  │                         │
+       │  └─no answer─▶ unknown ─inquiry: debited┘  │                     reversal
+       │                  │  │                   biller refuses for good    ▼
+       │    inquiry: rejected or never seen       ▼                     reversed
+       ├─bank rejects──▶ failed ◀──────────  returning ──bank returned──▶ returned
+       │                    ▲                  ▲    └──bank never debited──▶ failed
+       │                    └──────────────────┼─────────────
+       └─(push: bank_reference)─▶ debited      └── unknown past its deadline
+
+Each arrow is one transaction (a compare-and-set on the state); calls to the
+bank and to the biller happen between arrows. Final states: completed,
+failed, returned, reversed. `unknown` is a real state that the worker
+resolves by status inquiry within `limits.unknown_resolution_s`; past that
+the switch returns whatever the bank may have debited.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from fawtara.domain import limits
+from fawtara.domain.errors import InvalidAmount, LimitExceeded, ValidationError
+
+
+class PaymentState(enum.Enum):
+    RECEIVED = "received"
+    UNKNOWN = "unknown"
+    DEBITED = "debited"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    RETURNING = "returning"
+    RETURNED = "returned"
+    REVERSED = "reversed"
+
+
+FINAL_STATES = frozenset(
+    {PaymentState.COMPLETED, PaymentState.FAILED, PaymentState.RETURNED, PaymentState.REVERSED}
+)
+
+# Every move the switch may make; anything else is a programming error.
+TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
+    PaymentState.RECEIVED: frozenset(
+        {PaymentState.DEBITED, PaymentState.UNKNOWN, PaymentState.FAILED}
+    ),
+    PaymentState.UNKNOWN: frozenset(
+        {PaymentState.DEBITED, PaymentState.FAILED, PaymentState.RETURNING}
+    ),
+    PaymentState.DEBITED: frozenset({PaymentState.COMPLETED, PaymentState.RETURNING}),
+    PaymentState.RETURNING: frozenset({PaymentState.RETURNED, PaymentState.FAILED}),
+    PaymentState.COMPLETED: frozenset({PaymentState.REVERSED}),
+    PaymentState.FAILED: frozenset(),
+    PaymentState.RETURNED: frozenset(),
+    PaymentState.REVERSED: frozenset(),
+}
+
+
+def check_transition(current: PaymentState, target: PaymentState) -> None:
+    assert target in TRANSITIONS[current], f"no transition {current.value} -> {target.value}"
+
+
+class PaymentModel(enum.Enum):
+    PULL = "pull"
+    PUSH = "push"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """What a channel asks for; its hash makes a retry recognisable."""
+
+    payment_id: str
+    channel: str
+    biller_code: str
+    customer_ref: str
+    bill_ids: tuple[str, ...]
+    amount_minor: int
+    currency: str
+    payer_bank: str
+    payer_account: str
+    msisdn: str | None
+    bank_reference: str | None
+
+    def __post_init__(self) -> None:
+        try:
+            parsed = uuid.UUID(self.payment_id)
+        except (ValueError, AttributeError, TypeError) as error:
+            raise ValidationError(f"payment_id must be a UUID, got {self.payment_id!r}") from error
+        if str(parsed) != self.payment_id.lower():
+            raise ValidationError("payment_id must be a UUID in its canonical 36-character form")
+        if type(self.amount_minor) is not int or self.amount_minor <= 0:
+            raise InvalidAmount(
+                f"amount_minor must be a positive integer, got {self.amount_minor!r}",
+                "المبلغ يجب أن يكون موجباً",
+            )
+        if self.amount_minor > limits.amount_minor_max:
+            raise InvalidAmount(f"amount_minor exceeds {limits.amount_minor_max}")
+        if not self.bill_ids:
+            raise ValidationError("choose at least one bill", "اختر فاتورة واحدة على الأقل")
+        if len(self.bill_ids) > limits.bills_per_payment_max:
+            raise LimitExceeded(f"a payment pays at most {limits.bills_per_payment_max} bills")
+        if len(set(self.bill_ids)) != len(self.bill_ids):
+            raise ValidationError("a bill is chosen twice")
+
+    @property
+    def model(self) -> PaymentModel:
+        return PaymentModel.PULL if self.bank_reference is None else PaymentModel.PUSH
+
+    def request_hash(self) -> str:
+        body = {
+            "payment_id": self.payment_id.lower(),
+            "channel": self.channel,
+            "biller": self.biller_code,
+            "customer_ref": self.customer_ref,
+            "bill_ids": list(self.bill_ids),
+            "amount_minor": self.amount_minor,
+            "currency": self.currency,
+            "payer": [self.payer_bank, self.payer_account],
+            "msisdn": self.msisdn,
+            "bank_reference": self.bank_reference,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def receipt_number(payment_id: str, completed_at: datetime) -> str:
+    """Human-readable and unique: Damascus-free UTC date + 50 bits of the id's hash."""
+    digest = hashlib.sha256(payment_id.encode()).digest()
+    tail = base64.b32encode(digest).decode()[:10]
+    return f"{completed_at:%y%m%d}-{tail}"
+
+
+def transfer_ids(payment_id: str) -> dict[str, str]:
+    """The ledger transfer ids of a payment: deterministic, so retries are idempotent."""
+    return {
+        "reserve": f"{payment_id}:reserve",
+        "post": f"{payment_id}:post",
+        "void": f"{payment_id}:void",
+        "reversal": f"{payment_id}:reversal",
+    }
