@@ -11,7 +11,14 @@ Programmer errors are assertions, not members of this tree.
     │   ├── InvalidTariff             INVALID_TARIFF
     │   ├── InvalidCycle              INVALID_CYCLE
     │   ├── InvalidUsage              INVALID_USAGE
+    │   ├── UnknownBank               UNKNOWN_BANK
+    │   ├── BankMessageInvalid        BANK_MESSAGE_INVALID
     │   └── LimitExceeded             LIMIT_EXCEEDED
+    ├── Unauthenticated               UNAUTHENTICATED
+    ├── NotAllowed                    NOT_ALLOWED (403)
+    │   ├── ChannelNotAllowed         CHANNEL_NOT_ALLOWED
+    │   ├── PayerBankMismatch         PAYER_BANK_MISMATCH
+    │   └── ReversalNotAllowed        REVERSAL_NOT_ALLOWED
     ├── NotFound                      NOT_FOUND (404)
     │   ├── UnknownBiller             UNKNOWN_BILLER
     │   ├── UnknownCycle              UNKNOWN_CYCLE
@@ -19,6 +26,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── UnknownService            UNKNOWN_SERVICE
     │   ├── UnknownAccount            UNKNOWN_ACCOUNT
     │   ├── UnknownTransfer           UNKNOWN_TRANSFER
+    │   ├── UnknownPayment            PAYMENT_NOT_FOUND
     │   └── NoTariffInForce           NO_TARIFF_IN_FORCE
     ├── Conflict                      CONFLICT (409)
     │   ├── BillAlreadyPaid           BILL_ALREADY_PAID
@@ -29,6 +37,8 @@ Programmer errors are assertions, not members of this tree.
     │   ├── UnbalancedTransfer        UNBALANCED_TRANSFER
     │   ├── PendingAlreadyResolved    PENDING_ALREADY_RESOLVED
     │   ├── ChannelNotAccepted        CHANNEL_NOT_ACCEPTED
+    │   ├── BillPaymentInProgress     BILL_PAYMENT_IN_PROGRESS
+    │   ├── PaymentNotReversible      PAYMENT_NOT_REVERSIBLE
     │   └── UsageConflict             USAGE_CONFLICT
     └── Unavailable                   UNAVAILABLE (503)
         └── SchemaBehind              SCHEMA_BEHIND
@@ -98,9 +108,46 @@ class InvalidUsage(ValidationError):
     message_ar = "بيانات الاستهلاك غير صالحة"
 
 
+class UnknownBank(ValidationError):
+    code = "UNKNOWN_BANK"
+    message_ar = "المصرف غير معروف"
+
+
+class BankMessageInvalid(ValidationError):
+    code = "BANK_MESSAGE_INVALID"
+    message_ar = "رسالة المصرف غير صالحة"
+
+
 class LimitExceeded(ValidationError):
     code = "LIMIT_EXCEEDED"
     message_ar = "تم تجاوز الحد المسموح"
+
+
+class Unauthenticated(FawtaraError):
+    code = "UNAUTHENTICATED"
+    http_status = 401
+    message_ar = "بيانات الدخول مفقودة أو غير صحيحة"
+
+
+class NotAllowed(FawtaraError):
+    code = "NOT_ALLOWED"
+    http_status = 403
+    message_ar = "غير مسموح"
+
+
+class ChannelNotAllowed(NotAllowed):
+    code = "CHANNEL_NOT_ALLOWED"
+    message_ar = "هذا المشارك لا يستخدم هذه القناة"
+
+
+class PayerBankMismatch(NotAllowed):
+    code = "PAYER_BANK_MISMATCH"
+    message_ar = "المصرف لا يمكنه الخصم من حساب في مصرف آخر"
+
+
+class ReversalNotAllowed(NotAllowed):
+    code = "REVERSAL_NOT_ALLOWED"
+    message_ar = "غير مسموح لهذا المشارك بعكس الدفعات"
 
 
 class NotFound(FawtaraError):
@@ -137,6 +184,11 @@ class UnknownAccount(NotFound):
 class UnknownTransfer(NotFound):
     code = "UNKNOWN_TRANSFER"
     message_ar = "القيد غير موجود"
+
+
+class UnknownPayment(NotFound):
+    code = "PAYMENT_NOT_FOUND"
+    message_ar = "الدفعة غير موجودة"
 
 
 class NoTariffInForce(NotFound):
@@ -188,6 +240,16 @@ class PendingAlreadyResolved(Conflict):
 class ChannelNotAccepted(Conflict):
     code = "CHANNEL_NOT_ACCEPTED"
     message_ar = "الجهة المفوترة لا تقبل الدفع عبر هذه القناة"
+
+
+class BillPaymentInProgress(Conflict):
+    code = "BILL_PAYMENT_IN_PROGRESS"
+    message_ar = "هناك دفعة قيد التنفيذ لهذه الفاتورة"
+
+
+class PaymentNotReversible(Conflict):
+    code = "PAYMENT_NOT_REVERSIBLE"
+    message_ar = "لا يمكن عكس هذه الدفعة"
 
 
 class UsageConflict(Conflict):

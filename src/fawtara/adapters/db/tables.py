@@ -324,6 +324,29 @@ payment_events = Table(
     Index("ix_payment_events_payment_id", "payment_id"),
 )
 
+# A bill taken by a payment in flight: a second payment of the same bill is
+# refused at once instead of debiting the subscriber and being returned.
+# Released (deleted) when the payment reaches a final state.
+bill_reservations = Table(
+    "bill_reservations",
+    metadata,
+    Column("bill_id", String(64), ForeignKey("bills.id"), primary_key=True),
+    Column("payment_id", String(36), ForeignKey("payments.payment_id"), nullable=False),
+    Column("reserved_at", Timestamp, nullable=False),
+    Index("ix_bill_reservations_payment_id", "payment_id"),
+)
+
+# A biller posting undone by a reversal: the bills were reopened once.
+biller_posting_reversals = Table(
+    "biller_posting_reversals",
+    metadata,
+    Column(
+        "payment_id", String(64), ForeignKey("biller_postings.payment_id"), primary_key=True
+    ),
+    Column("reason", String(200), nullable=False),
+    Column("reversed_at", Timestamp, nullable=False),
+)
+
 # The transactional outbox: work that leaves the process (an SMS, a bank
 # return) is written in the same transaction as the state change that causes
 # it, and done by workers. (topic, key) is unique: one event per cause.
