@@ -7,12 +7,14 @@ from functools import partial
 
 from sqlalchemy import Engine
 
+from fawtara.adapters.billers.in_process import InProcessBillerGateway
 from fawtara.adapters.clock import SystemClock
 from fawtara.adapters.db import schema
 from fawtara.adapters.db.engine import make_engine
 from fawtara.adapters.db.uow import SqlUnitOfWork
 from fawtara.config import Settings
-from fawtara.service_layer.ports import Clock
+from fawtara.service_layer.payment_steps import Switch
+from fawtara.service_layer.ports import BankGateway, Clock
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,15 @@ class Platform:
 
     def uow_factory(self, readonly: bool = False) -> partial[SqlUnitOfWork]:
         return partial(SqlUnitOfWork, self.engine, readonly)
+
+    def switch(self, bank: BankGateway) -> Switch:
+        """The payment switch over this platform's storage and the given bank link."""
+        return Switch(
+            self.uow_factory(),
+            bank,
+            InProcessBillerGateway(self.uow_factory(), self.clock),
+            self.clock,
+        )
 
     def require_current_schema(self) -> None:
         """Raise SchemaBehind unless the database is at the newest migration."""

@@ -70,6 +70,13 @@ class Bill:
         status = BillStatus.PAID if paid == self.amount_minor else BillStatus.PARTIALLY_PAID
         return replace(self, paid_minor=paid, status=status)
 
+    def reverse_payment(self, amount_minor: int) -> Bill:
+        """The bill after a reversal takes back `amount_minor` of what was paid on it."""
+        assert 0 < amount_minor <= self.paid_minor, "a reversal returns what was paid"
+        paid = self.paid_minor - amount_minor
+        status = BillStatus.ISSUED if paid == 0 else BillStatus.PARTIALLY_PAID
+        return replace(self, paid_minor=paid, status=status)
+
     def cancel(self) -> Bill:
         """A bill issued in error is cancelled; one with money on it is not."""
         if self.status is BillStatus.CANCELLED:

@@ -66,3 +66,36 @@ retry_backoff_s_max = 30
 worker_batch_rows = 100
 # Request bodies larger than this are refused before parsing.
 request_body_bytes_max = 64 * 1024
+
+# SMS
+# A concatenated SMS may have 255 parts (8-bit count), but the operator bills
+# every part and handsets drop long chains; six parts (6 x 67 = 402 UCS-2
+# characters) hold the longest notice the templates can make: a 120-character
+# biller name, three listed periods, the largest amount and receipt number.
+sms_parts_max = 6
+sms_text_length_max = sms_parts_max * 67
+# More than three periods are shown as a range ("from … to …"), not listed.
+sms_periods_listed_max = 3
+# Receipt numbers are short identifiers (the payments table holds 20 characters).
+sms_receipt_no_length_max = 20
+# One worker batch: one transaction per stage per batch; at 500 messages/s a
+# batch is 0.4 s of work, so a killed worker leaves at most that in doubt.
+sms_batch_rows = 200
+# Transient failures (throttling, no connection) are retried with exponential
+# backoff from 1 s to 5 min, for at most 6 hours after the payment: a
+# confirmation that late is noise, and the operator console shows the failure.
+sms_retry_backoff_ms_min = 1_000
+sms_retry_backoff_ms_max = 300_000
+sms_retry_deadline_s = 6 * 3600
+# A message left in `submitting` longer than this belongs to a dead worker
+# (the response timer of every part of a batch is far shorter).
+sms_submitting_lease_s = 120
+# A message in `unknown` (possibly sent) waits this long for a delivery receipt
+# from the subscriber's number before it is handed to an operator as failed.
+sms_unknown_resolution_s = 24 * 3600
+# SMPP: outstanding submit_sm without a response, and submits per second.
+smpp_window_max = 256
+smpp_rate_per_s_max = 10_000
+# Receipts read from the SMSC and not yet stored; past this the client stops
+# acknowledging deliver_sm, so the SMSC keeps them and sends them again later.
+smpp_receipts_buffered_max = 10_000

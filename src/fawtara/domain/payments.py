@@ -15,6 +15,8 @@ debited already and sends its `bank_reference`).
        │                    └──────────────────┼─────────────
        └─(push: bank_reference)─▶ debited      └── unknown past its deadline
 
+    completed ──reversal──▶ reversing ──bank credited the payer back──▶ reversed
+
 Each arrow is one transaction (a compare-and-set on the state); calls to the
 bank and to the biller happen between arrows. Final states: completed,
 failed, returned, reversed. `unknown` is a real state that the worker
@@ -44,6 +46,7 @@ class PaymentState(enum.Enum):
     FAILED = "failed"
     RETURNING = "returning"
     RETURNED = "returned"
+    REVERSING = "reversing"
     REVERSED = "reversed"
 
 
@@ -61,7 +64,8 @@ TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
     ),
     PaymentState.DEBITED: frozenset({PaymentState.COMPLETED, PaymentState.RETURNING}),
     PaymentState.RETURNING: frozenset({PaymentState.RETURNED, PaymentState.FAILED}),
-    PaymentState.COMPLETED: frozenset({PaymentState.REVERSED}),
+    PaymentState.COMPLETED: frozenset({PaymentState.REVERSING}),
+    PaymentState.REVERSING: frozenset({PaymentState.REVERSED}),
     PaymentState.FAILED: frozenset(),
     PaymentState.RETURNED: frozenset(),
     PaymentState.REVERSED: frozenset(),
@@ -134,8 +138,59 @@ class PaymentRequest:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+# States a worker drives when they are due: each waits on a bank or a biller.
+DRIVEN_STATES = frozenset(
+    {
+        PaymentState.RECEIVED,
+        PaymentState.UNKNOWN,
+        PaymentState.DEBITED,
+        PaymentState.RETURNING,
+        PaymentState.REVERSING,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A payment as stored: the request, where it stands, and its timestamps."""
+
+    payment_id: str
+    request_hash: str
+    initiator: str
+    channel: str
+    model: PaymentModel
+    biller_code: str
+    customer_ref: str
+    bill_ids: tuple[str, ...]
+    amount_minor: int
+    currency: str
+    payer_bank: str
+    payer_account: str
+    msisdn: str | None
+    bank_reference: str | None
+    state: PaymentState
+    reason_code: str | None
+    receipt_no: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime
+    unknown_since: datetime | None
+    completed_at: datetime | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+def retry_delay_s(attempts: int) -> int:
+    """Backoff before the next try of a step: 1, 2, 4 … capped."""
+    exponent = min(max(attempts, 0), 16)
+    return int(min(limits.retry_backoff_s_first * 2**exponent, limits.retry_backoff_s_max))
+
+
 def receipt_number(payment_id: str, completed_at: datetime) -> str:
-    """Human-readable and unique: Damascus-free UTC date + 50 bits of the id's hash."""
+    """Human-readable and unique: the UTC date and 50 bits of the id's hash."""
     digest = hashlib.sha256(payment_id.encode()).digest()
     tail = base64.b32encode(digest).decode()[:10]
     return f"{completed_at:%y%m%d}-{tail}"

@@ -12,6 +12,8 @@ from fawtara.domain.billers import Biller
 from fawtara.domain.bills import Bill
 from fawtara.domain.calendar import Cycle
 from fawtara.domain.ledger import Account, Balance, StoredTransferSummary, Transfer
+from fawtara.domain.participants import Participant
+from fawtara.domain.payments import Payment, PaymentState
 from fawtara.domain.tariffs import Tariff
 
 
@@ -46,6 +48,26 @@ class BankGateway(Protocol):
 
     def return_payment(self, instruction: ReturnInstruction) -> BankAnswer:
         """Credit the money of a payment back; idempotent by return_id."""
+        ...
+
+
+class BillerUnreachable(Exception):
+    """The biller's billing system did not answer; the posting is retried."""
+
+
+class BillerGateway(Protocol):
+    """The switch's link to the billers' billing systems."""
+
+    def post(self, command: Any) -> Any:
+        """Post a payment (a post_payment.PostPayment) to the chosen bills, idempotently.
+
+        Raises a FawtaraError when the biller refuses for good, BillerUnreachable
+        when it cannot be reached.
+        """
+        ...
+
+    def reverse(self, payment_id: str, reason: str) -> None:
+        """Undo a posting: reopen the bills it paid. Idempotent."""
         ...
 
 
@@ -118,6 +140,56 @@ class LedgerRepository(Protocol):
     def totals_by_currency(self) -> dict[str, tuple[int, int]]: ...
 
 
+class ParticipantRepository(Protocol):
+    def add(self, participant: Participant, api_key_hash: str, created_at: datetime) -> bool: ...
+    def get(self, code: str) -> tuple[Participant, str] | None: ...
+    def list(self) -> list[Participant]: ...
+
+
+class PaymentRepository(Protocol):
+    def add(self, values: dict[str, Any]) -> bool: ...
+    def get(self, payment_id: str, for_update: bool = False) -> Payment | None: ...
+    def find(
+        self,
+        *,
+        receipt_no: str | None = None,
+        bank_reference: str | None = None,
+        msisdn: str | None = None,
+        limit: int = 50,
+    ) -> list[Payment]: ...
+    def move(
+        self, payment_id: str, expected: PaymentState, target: PaymentState, **fields: Any
+    ) -> bool: ...
+    def reschedule(
+        self, payment_id: str, state: PaymentState, next_attempt_at: datetime, now: datetime
+    ) -> None: ...
+    def add_event(
+        self,
+        payment_id: str,
+        from_state: PaymentState | None,
+        to_state: PaymentState,
+        reason_code: str | None,
+        detail: str,
+        at: datetime,
+    ) -> None: ...
+    def events(self, payment_id: str) -> list[dict[str, Any]]: ...
+    def due(self, states: Iterable[PaymentState], now: datetime, limit: int) -> list[str]: ...
+    def lease(self, payment_ids: Sequence[str], until: datetime) -> None: ...
+    def reserve_bills(self, payment_id: str, bill_ids: Sequence[str], now: datetime) -> bool: ...
+    def release_bills(self, payment_id: str) -> None: ...
+    def count_by_state(self) -> dict[str, int]: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, topic: str, key: str, payload: dict[str, Any], now: datetime) -> bool: ...
+    def pending(self, topic: str, key: str) -> dict[str, Any] | None: ...
+
+
+class PresentmentRepository(Protocol):
+    def service(self, biller_code: str, reference: str) -> dict[str, Any] | None: ...
+    def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def billers(self) -> BillerRepository: ...
@@ -137,6 +209,14 @@ class UnitOfWork(Protocol):
     def postings(self) -> PostingRepository: ...
     @property
     def ledger(self) -> LedgerRepository: ...
+    @property
+    def participants(self) -> ParticipantRepository: ...
+    @property
+    def payments(self) -> PaymentRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def presentment(self) -> PresentmentRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -108,6 +108,20 @@ def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> 
         )
 
 
+def reverse_posting(uow: UnitOfWork, payment_id: str, reason: str, now: datetime) -> bool:
+    """Reopen the bills a posting paid; once only. False when there was nothing to undo."""
+    with uow:
+        if uow.postings.get(payment_id) is None:
+            return False
+        if not uow.presentment.reverse_posting(payment_id, reason, now):
+            return False  # reversed already: a retry
+        allocations = dict(uow.postings.allocations(payment_id))
+        bills = uow.bills.get_many(list(allocations), for_update=True)
+        uow.bills.save_status([bill.reverse_payment(allocations[bill.id]) for bill in bills])
+        uow.commit()
+        return True
+
+
 def _replay(uow: UnitOfWork, command: PostPayment, stored: dict[str, object]) -> PostingResult:
     if stored["request_hash"] != command.request_hash():
         raise PaymentIdReused(f"payment id {command.payment_id} was used for another request")
@@ -121,4 +135,4 @@ def _replay(uow: UnitOfWork, command: PostPayment, stored: dict[str, object]) ->
     )
 
 
-__all__ = ["BillStatus", "PostPayment", "PostingResult", "post_payment"]
+__all__ = ["BillStatus", "PostPayment", "PostingResult", "post_payment", "reverse_posting"]

@@ -6,6 +6,8 @@ biller with Citus (see DESIGN.md); amounts are BIGINT minor units.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,8 +22,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -34,7 +38,28 @@ metadata = MetaData(
 )
 
 Money = BigInteger
-Timestamp = DateTime(timezone=True)
+
+
+class UtcTimestamp(TypeDecorator[datetime]):
+    """An aware UTC instant on both engines (SQLite keeps no zone: UTC is implied)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert value.tzinfo is not None, "instants are stored timezone-aware"
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Timestamp = UtcTimestamp()
 
 billers = Table(
     "billers",
@@ -340,9 +365,7 @@ bill_reservations = Table(
 biller_posting_reversals = Table(
     "biller_posting_reversals",
     metadata,
-    Column(
-        "payment_id", String(64), ForeignKey("biller_postings.payment_id"), primary_key=True
-    ),
+    Column("payment_id", String(64), ForeignKey("biller_postings.payment_id"), primary_key=True),
     Column("reason", String(200), nullable=False),
     Column("reversed_at", Timestamp, nullable=False),
 )
@@ -364,4 +387,51 @@ outbox = Table(
     Column("done_at", Timestamp),
     UniqueConstraint("topic", "key", name="uq_outbox_topic_key"),
     Index("ix_outbox_pending", "done_at", "available_at"),
+)
+
+# --- SMS ---
+# One SMS per (payment, kind): the unique key is what makes a replayed outbox
+# row harmless. States and the exactly-once rule: docs/SMS.md.
+sms_messages = Table(
+    "sms_messages",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("payment_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("msisdn", String(32)),
+    Column("language", String(2), nullable=False),
+    Column("text", String(1000), nullable=False),
+    Column("parts", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("smsc_message_ids", JSON, nullable=False),
+    Column("failure_reason", String(400)),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("submitted_at", Timestamp),
+    Column("delivered_at", Timestamp),
+    UniqueConstraint("payment_id", "kind", name="uq_sms_messages_payment_id"),
+    CheckConstraint("kind IN ('payment_completed', 'payment_reversed')", name="kind"),
+    CheckConstraint(
+        "state IN ('queued', 'submitting', 'submitted', 'delivered', 'undeliverable', "
+        "'expired', 'unknown', 'failed')",
+        name="state",
+    ),
+    CheckConstraint("parts >= 0 AND attempts >= 0", name="counts"),
+    Index("ix_sms_messages_due", "state", "next_attempt_at"),
+    Index("ix_sms_messages_msisdn", "msisdn", "state"),
+)
+
+# Each part the SMSC accepted, by the id it gave: receipts name that id.
+sms_submissions = Table(
+    "sms_submissions",
+    metadata,
+    Column("smsc_message_id", String(65), primary_key=True),
+    Column("sms_message_id", BigInteger, ForeignKey("sms_messages.id"), nullable=False),
+    Column("part_no", Integer),  # NULL: matched by a receipt after a crash
+    Column("stat", String(8)),  # the last receipt's stat: DELIVRD, UNDELIV, EXPIRED…
+    Column("accepted_at", Timestamp, nullable=False),
+    Column("receipt_at", Timestamp),
+    Index("ix_sms_submissions_sms_message_id", "sms_message_id"),
 )

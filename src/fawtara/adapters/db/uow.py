@@ -18,6 +18,12 @@ from fawtara.adapters.db.billing_repositories import (
     SqlUsageRepository,
 )
 from fawtara.adapters.db.ledger_repository import SqlLedgerRepository
+from fawtara.adapters.db.switch_repositories import (
+    SqlOutboxRepository,
+    SqlParticipantRepository,
+    SqlPaymentRepository,
+    SqlPresentmentRepository,
+)
 from fawtara.service_layer.ports import UnitOfWork
 
 
@@ -42,6 +48,10 @@ class SqlUnitOfWork:
         self.bills = SqlBillRepository(connection)
         self.postings = SqlPostingRepository(connection)
         self.ledger = SqlLedgerRepository(connection)
+        self.participants = SqlParticipantRepository(connection)
+        self.payments = SqlPaymentRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.presentment = SqlPresentmentRepository(connection)
         return self
 
     def __exit__(

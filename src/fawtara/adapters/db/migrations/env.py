@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
-from fawtara.adapters.db.tables import metadata
+from fawtara.adapters.db.tables import UtcTimestamp, metadata
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Migrations spell the storage type, not our Python-side decorator."""
+    if type_ == "type" and isinstance(obj, UtcTimestamp):
+        return "sa.DateTime(timezone=True)"
+    return False
+
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -12,6 +22,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,401 @@
+"""Driving a payment through its states, one transaction per move.
+
+`drive` looks at where a payment stands and takes the next step: a call to
+the bank or the biller *between* transactions, then a compare-and-set of the
+state *in* a transaction. Every step is idempotent (the bank by payment id,
+the biller by payment id, the ledger by transfer id, the state by CAS), so a
+payment driven twice, or picked up by a worker after a crash, is never
+debited, posted or returned twice. See domain/payments.py for the diagram.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fawtara.domain import accounts, limits
+from fawtara.domain.banking import (
+    BankAnswer,
+    BankStatus,
+    DebitInstruction,
+    ReturnInstruction,
+    StatusRequest,
+)
+from fawtara.domain.errors import FawtaraError
+from fawtara.domain.ledger import Transfer, TransferKind
+from fawtara.domain.payments import (
+    DRIVEN_STATES,
+    Payment,
+    PaymentState,
+    receipt_number,
+    retry_delay_s,
+    transfer_ids,
+)
+from fawtara.domain.references import normalise_mobile
+from fawtara.service_layer.ports import (
+    BankGateway,
+    BankUnreachable,
+    BillerGateway,
+    BillerUnreachable,
+    Clock,
+    UnitOfWork,
+)
+from fawtara.service_layer.post_payment import PostPayment
+
+DRIVE_STEPS_MAX = 12  # more moves than any path has: a loop would be a bug
+
+
+@dataclass
+class Switch:
+    """What the payment use cases need, wired once by bootstrap."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    bank: BankGateway
+    biller: BillerGateway
+    clock: Clock
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+    def lease_until(self) -> datetime:
+        return self.clock.now() + timedelta(seconds=limits.payment_lease_s)
+
+
+def drive(switch: Switch, payment_id: str) -> Payment:
+    """Take steps until the payment is final or waits for a later retry."""
+    for _ in range(DRIVE_STEPS_MAX):
+        with switch.uow_factory() as uow:
+            payment = uow.payments.get(payment_id)
+        assert payment is not None, f"driving an unknown payment {payment_id}"
+        if payment.state not in DRIVEN_STATES or not STEPS[payment.state](switch, payment):
+            return payment
+    raise AssertionError(f"payment {payment_id} did not settle in {DRIVE_STEPS_MAX} steps")
+
+
+def process_due(switch: Switch, limit: int = limits.worker_batch_rows) -> int:
+    """One worker round: claim due payments (leased, SKIP LOCKED) and drive each."""
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        due = uow.payments.due(DRIVEN_STATES, now, limit)
+        uow.payments.lease(due, switch.lease_until())
+        uow.commit()
+    for payment_id in due:
+        drive(switch, payment_id)
+    return len(due)
+
+
+# --- Moves (each one transaction) --------------------------------------------
+
+
+def move_payment(
+    uow: UnitOfWork,
+    switch: Switch,
+    payment: Payment,
+    target: PaymentState,
+    reason: str | None,
+    detail: str,
+    **fields: Any,
+) -> bool:
+    now = switch.clock.now()
+    fields.setdefault("next_attempt_at", switch.lease_until())
+    moved = uow.payments.move(
+        payment.payment_id, payment.state, target, updated_at=now, attempts=0, **fields
+    )
+    if moved:
+        uow.payments.add_event(payment.payment_id, payment.state, target, reason, detail, now)
+    return moved
+
+
+def record_ledger(uow: UnitOfWork, switch: Switch, payment: Payment, kind: str) -> None:
+    """The payment's ledger transfer of `kind` (void / post / reversal), once."""
+    ids = transfer_ids(payment.payment_id)
+    if uow.ledger.transfer(ids[kind]) is not None:
+        return
+    reserve = uow.ledger.transfer(ids["reserve"])
+    assert reserve is not None, "every payment reserved in the ledger when received"
+    if kind == "reversal":
+        transfer = Transfer(
+            id=ids[kind],
+            kind=TransferKind.SINGLE_PHASE,
+            debit_account_id=reserve.credit_account_id,
+            credit_account_id=reserve.debit_account_id,
+            amount_minor=payment.amount_minor,
+            currency=payment.currency,
+            code="reversal",
+            reference=reserve.reference,
+            created_at=switch.clock.now(),
+        )
+    else:
+        transfer = Transfer(
+            id=ids[kind],
+            kind=TransferKind.POST_PENDING if kind == "post" else TransferKind.VOID_PENDING,
+            debit_account_id=reserve.debit_account_id,
+            credit_account_id=reserve.credit_account_id,
+            amount_minor=reserve.amount_minor,
+            currency=reserve.currency,
+            code=reserve.code,
+            reference=reserve.reference,
+            created_at=switch.clock.now(),
+            pending_id=reserve.id,
+        )
+    uow.ledger.add_transfer(transfer)
+
+
+def _reschedule(switch: Switch, payment: Payment) -> bool:
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        later = now + timedelta(seconds=retry_delay_s(payment.attempts))
+        uow.payments.reschedule(payment.payment_id, payment.state, later, now)
+        uow.commit()
+    return False
+
+
+def _fail(switch: Switch, payment: Payment, reason: str, detail: str) -> bool:
+    """Nothing was debited: void the reservation, free the bills."""
+    with switch.uow_factory() as uow:
+        if move_payment(
+            uow, switch, payment, PaymentState.FAILED, reason, detail, reason_code=reason
+        ):
+            record_ledger(uow, switch, payment, "void")
+            uow.payments.release_bills(payment.payment_id)
+            uow.commit()
+    return True
+
+
+def _start_return(switch: Switch, payment: Payment, reason: str, detail: str) -> bool:
+    """The bank may hold the subscriber's money but the biller will not get it."""
+    with switch.uow_factory() as uow:
+        moved = move_payment(
+            uow,
+            switch,
+            payment,
+            PaymentState.RETURNING,
+            reason,
+            detail,
+            reason_code=reason,
+            next_attempt_at=switch.clock.now(),
+        )
+        if moved:
+            record_ledger(uow, switch, payment, "void")
+            uow.payments.release_bills(payment.payment_id)
+            uow.commit()
+    return True
+
+
+def _debited(switch: Switch, payment: Payment, answer: BankAnswer) -> bool:
+    with switch.uow_factory() as uow:
+        detail = f"bank {payment.payer_bank} debited, reference {answer.bank_reference}"
+        if move_payment(
+            uow,
+            switch,
+            payment,
+            PaymentState.DEBITED,
+            None,
+            detail,
+            bank_reference=answer.bank_reference,
+        ):
+            uow.commit()
+    return True
+
+
+# --- Steps (a call outside, then a move) ---------------------------------------
+
+
+def _step_received(switch: Switch, payment: Payment) -> bool:
+    instruction = DebitInstruction(
+        payment_id=payment.payment_id,
+        bank_code=payment.payer_bank,
+        account=payment.payer_account,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        biller_code=payment.biller_code,
+        remittance=f"{payment.biller_code} {payment.customer_ref} {' '.join(payment.bill_ids)}"[
+            :140
+        ],
+        created_at=switch.clock.now(),
+    )
+    try:
+        answer = switch.bank.debit(instruction)
+    except BankUnreachable as error:
+        return _to_unknown(switch, payment, str(error))
+    if answer.status is BankStatus.ACCEPTED:
+        return _debited(switch, payment, answer)
+    if answer.status is BankStatus.REJECTED:
+        return _fail(switch, payment, answer.error_code or "BANK_REJECTED", answer.detail)
+    return _to_unknown(switch, payment, f"bank answered {answer.status.value}")
+
+
+def _to_unknown(switch: Switch, payment: Payment, detail: str) -> bool:
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        if move_payment(
+            uow,
+            switch,
+            payment,
+            PaymentState.UNKNOWN,
+            "BANK_NO_ANSWER",
+            detail,
+            unknown_since=now,
+            next_attempt_at=now + timedelta(seconds=1),
+        ):
+            uow.commit()
+    return False  # the worker resolves it by status inquiry
+
+
+def _step_unknown(switch: Switch, payment: Payment) -> bool:
+    request = StatusRequest(payment.payment_id, payment.payer_bank, switch.clock.now())
+    try:
+        answer: BankAnswer | None = switch.bank.status(request)
+    except BankUnreachable:
+        answer = None
+    if answer is not None and answer.status is BankStatus.ACCEPTED:
+        return _debited(switch, payment, answer)
+    if answer is not None and answer.status is BankStatus.REJECTED:
+        return _fail(switch, payment, answer.error_code or "BANK_REJECTED", answer.detail)
+    if answer is not None and answer.status is BankStatus.NOT_FOUND:
+        return _fail(switch, payment, "BANK_UNAVAILABLE", "the bank never received the debit")
+    assert payment.unknown_since is not None
+    waited = switch.clock.now() - payment.unknown_since
+    if waited >= timedelta(seconds=limits.unknown_resolution_s):
+        return _start_return(
+            switch, payment, "BANK_TIMEOUT", f"no answer from bank {payment.payer_bank} in {waited}"
+        )
+    return _reschedule(switch, payment)
+
+
+def _step_debited(switch: Switch, payment: Payment) -> bool:
+    command = PostPayment(
+        payment_id=payment.payment_id,
+        biller_code=payment.biller_code,
+        customer_ref=payment.customer_ref,
+        bill_ids=payment.bill_ids,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        channel=payment.channel,
+        paid_at=payment.created_at,
+    )
+    try:
+        switch.biller.post(command)
+    except BillerUnreachable:
+        return _reschedule(switch, payment)
+    except FawtaraError as refusal:
+        return _start_return(
+            switch, payment, "BILLER_REFUSED", f"{refusal.code}: {refusal.message}"
+        )
+    return _complete(switch, payment)
+
+
+def _complete(switch: Switch, payment: Payment) -> bool:
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        receipt = receipt_number(payment.payment_id, now)
+        if move_payment(
+            uow,
+            switch,
+            payment,
+            PaymentState.COMPLETED,
+            None,
+            f"posted to {payment.biller_code}, receipt {receipt}",
+            receipt_no=receipt,
+            completed_at=now,
+        ):
+            record_ledger(uow, switch, payment, "post")
+            uow.payments.release_bills(payment.payment_id)
+            uow.outbox.add(
+                "sms.payment_completed",
+                payment.payment_id,
+                sms_payload(uow, payment, receipt, now),
+                now,
+            )
+            uow.commit()
+    return True
+
+
+def _step_returning(switch: Switch, payment: Payment) -> bool:
+    reversing = payment.state is PaymentState.REVERSING
+    instruction = ReturnInstruction(
+        payment_id=payment.payment_id,
+        return_id=f"{payment.payment_id}:return",
+        bank_code=payment.payer_bank,
+        account=payment.payer_account,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        reason="CUST" if reversing else "NARR",
+        created_at=switch.clock.now(),
+    )
+    try:
+        answer = switch.bank.return_payment(instruction)
+    except BankUnreachable:
+        return _reschedule(switch, payment)
+    target = PaymentState.REVERSED if reversing else PaymentState.RETURNED
+    if answer.status is BankStatus.ACCEPTED:
+        with switch.uow_factory() as uow:
+            if move_payment(
+                uow,
+                switch,
+                payment,
+                target,
+                payment.reason_code,
+                f"bank {payment.payer_bank} credited the payer back, "
+                f"reference {answer.bank_reference}",
+            ):
+                uow.commit()
+        return True
+    if answer.status is BankStatus.NOT_FOUND and not reversing:
+        with switch.uow_factory() as uow:
+            if move_payment(
+                uow,
+                switch,
+                payment,
+                PaymentState.FAILED,
+                payment.reason_code,
+                "the bank never debited: nothing to return",
+            ):
+                uow.commit()
+        return True
+    return _reschedule(switch, payment)  # a refused return is retried and visible
+
+
+STEPS: dict[PaymentState, Callable[[Switch, Payment], bool]] = {
+    PaymentState.RECEIVED: _step_received,
+    PaymentState.UNKNOWN: _step_unknown,
+    PaymentState.DEBITED: _step_debited,
+    PaymentState.RETURNING: _step_returning,
+    PaymentState.REVERSING: _step_returning,
+}
+
+
+def sms_payload(
+    uow: UnitOfWork, payment: Payment, receipt: str | None, at: datetime
+) -> dict[str, Any]:
+    """What the notification worker needs to write the subscriber's SMS."""
+    biller = uow.billers.get(payment.biller_code)
+    assert biller is not None
+    holder = uow.presentment.service(payment.biller_code, payment.customer_ref) or {}
+    bills = uow.bills.get_many(list(payment.bill_ids))
+    msisdn = payment.msisdn or holder.get("msisdn")
+    # A number that does not normalise is kept as given: the notification
+    # worker records why it cannot send to it.
+    with contextlib.suppress(FawtaraError):
+        msisdn = None if msisdn is None else normalise_mobile(msisdn)
+    return {
+        "payment_id": payment.payment_id,
+        "msisdn": msisdn,
+        "language": holder.get("language") or "ar",
+        "biller_code": biller.code,
+        "biller_name_ar": biller.name_ar,
+        "biller_name_en": biller.name_en,
+        "periods": sorted({bill.cycle_id for bill in bills}),
+        "bill_ids": list(payment.bill_ids),
+        "amount_minor": payment.amount_minor,
+        "currency": payment.currency,
+        "receipt_no": receipt,
+        "completed_at": at.isoformat(),
+    }
+
+
+def account_codes(payment_bank: str, biller_code: str) -> tuple[str, str]:
+    """(debit, credit) account codes of a payment's reservation."""
+    return accounts.bank_settlement(payment_bank).code, accounts.biller_payable(biller_code).code

@@ -1,0 +1,306 @@
+"""The switch's use cases: present bills, take a payment, tell its status, reverse it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fawtara.domain import limits
+from fawtara.domain.accounts import bank_settlement, biller_payable
+from fawtara.domain.bills import Bill, plan_payment
+from fawtara.domain.errors import (
+    BillPaymentInProgress,
+    ChannelNotAccepted,
+    ChannelNotAllowed,
+    CurrencyMismatch,
+    FawtaraError,
+    NotAllowed,
+    PayerBankMismatch,
+    PaymentIdReused,
+    PaymentNotReversible,
+    ReversalNotAllowed,
+    UnknownBank,
+    UnknownBill,
+    UnknownBiller,
+    UnknownPayment,
+    UnknownService,
+)
+from fawtara.domain.ledger import Transfer, TransferKind
+from fawtara.domain.participants import Participant, ParticipantKind
+from fawtara.domain.payments import (
+    Payment,
+    PaymentModel,
+    PaymentRequest,
+    PaymentState,
+    transfer_ids,
+)
+from fawtara.domain.references import normalise_reference
+from fawtara.service_layer.payment_steps import (
+    Switch,
+    drive,
+    move_payment,
+    record_ledger,
+    sms_payload,
+)
+from fawtara.service_layer.ports import UnitOfWork
+from fawtara.service_layer.usage_import import compact_reference
+
+WAIT_POLL_S = 0.05
+BILLS_PRESENTED_MAX = 12
+
+
+@dataclass(frozen=True)
+class Presentment:
+    biller_code: str
+    customer_ref: str
+    customer_name_ar: str
+    customer_name_en: str
+    bills: list[Bill]
+
+
+def fetch_bills(uow: UnitOfWork, biller_code: str, customer_ref: str) -> Presentment:
+    """A subscriber's recent bills at a biller, newest first."""
+    with uow:
+        biller = uow.billers.get(biller_code)
+        if biller is None:
+            raise UnknownBiller(f"unknown biller {biller_code!r}")
+        errors: list[FawtaraError] = []
+        for kind in biller.service_kinds:
+            try:
+                reference = normalise_reference(kind, customer_ref)
+            except FawtaraError as error:
+                errors.append(error)
+                continue
+            service = uow.presentment.service(biller.code, reference)
+            if service is not None:
+                bills = sorted(
+                    uow.bills.for_service(service["id"]), key=lambda b: b.due_on, reverse=True
+                )[:BILLS_PRESENTED_MAX]
+                return Presentment(
+                    biller.code, reference, service["name_ar"], service["name_en"], bills
+                )
+        if len(errors) == len(biller.service_kinds):
+            raise errors[-1]
+        raise UnknownService(
+            f"no service {customer_ref!r} at {biller.code}",
+            f"لا توجد خدمة بالرقم {customer_ref} لدى {biller.name_ar}",
+        )
+
+
+def submit_payment(
+    switch: Switch,
+    participant: Participant,
+    request: PaymentRequest,
+    wait_s: float = limits.payment_wait_s_default,
+) -> Payment:
+    """Take a payment: receive it, drive it, and wait (bounded) for a final state."""
+    _check_participant(participant, request)
+    created = _receive(switch, participant, request)
+    if created:
+        drive(switch, request.payment_id)
+    return wait_for_final(switch, participant, request.payment_id, wait_s)
+
+
+def _check_participant(participant: Participant, request: PaymentRequest) -> None:
+    if request.channel not in participant.channels:
+        raise ChannelNotAllowed(f"{participant.code} may not use the {request.channel} channel")
+    if participant.kind is ParticipantKind.BANK and request.payer_bank != participant.code:
+        raise PayerBankMismatch(
+            f"{participant.code} cannot debit an account at {request.payer_bank}"
+        )
+    if request.bank_reference is not None and participant.kind is not ParticipantKind.BANK:
+        raise NotAllowed("only the payer's bank sends a bank_reference")
+
+
+def _receive(switch: Switch, participant: Participant, request: PaymentRequest) -> bool:
+    """Validate and store the payment with its ledger reservation; False if it existed."""
+    with switch.uow_factory() as uow:
+        existing = uow.payments.get(request.payment_id)
+        if existing is not None:
+            _same_request(existing, participant, request)
+            return False
+        biller = uow.billers.get(request.biller_code)
+        if biller is None:
+            raise UnknownBiller(f"unknown biller {request.biller_code!r}")
+        if request.channel not in biller.channels:
+            raise ChannelNotAccepted(f"{biller.code} does not take payments by {request.channel}")
+        if request.currency != biller.currency:
+            raise CurrencyMismatch(f"{biller.code} bills in {biller.currency}")
+        reference = compact_reference(request.customer_ref)
+        service = uow.presentment.service(biller.code, reference)
+        if service is None:
+            raise UnknownService(f"no service {request.customer_ref!r} at {biller.code}")
+        bank = uow.participants.get(request.payer_bank)
+        if bank is None or bank[0].kind is not ParticipantKind.BANK:
+            raise UnknownBank(f"{request.payer_bank!r} is not a bank of the network")
+        bills = uow.bills.get_many(list(request.bill_ids), for_update=True)
+        if len(bills) != len(request.bill_ids) or any(b.service_id != service["id"] for b in bills):
+            raise UnknownBill(
+                f"the bills {', '.join(request.bill_ids)} are not all bills of "
+                f"{request.customer_ref} at {biller.code}"
+            )
+        plan_payment(biller, bills, request.amount_minor)
+        now = switch.clock.now()
+        state = (
+            PaymentState.RECEIVED if request.model is PaymentModel.PULL else PaymentState.DEBITED
+        )
+        if not uow.payments.add(
+            _row(request, participant, reference, state, now, switch.lease_until())
+        ):
+            uow.rollback()
+            return _receive_duplicate(switch, participant, request)
+        if not uow.payments.reserve_bills(request.payment_id, request.bill_ids, now):
+            raise BillPaymentInProgress("another payment of these bills is in progress")
+        _reserve_in_ledger(uow, request, reference, now)
+        uow.payments.add_event(
+            request.payment_id,
+            None,
+            state,
+            None,
+            f"{request.model.value} payment from {participant.code} by {request.channel}",
+            now,
+        )
+        uow.commit()
+        return True
+
+
+def _receive_duplicate(switch: Switch, participant: Participant, request: PaymentRequest) -> bool:
+    with switch.uow_factory() as uow:
+        existing = uow.payments.get(request.payment_id)
+    assert existing is not None, "a conflicting insert means the row exists"
+    _same_request(existing, participant, request)
+    return False
+
+
+def _same_request(existing: Payment, participant: Participant, request: PaymentRequest) -> None:
+    if existing.initiator != participant.code or existing.request_hash != request.request_hash():
+        raise PaymentIdReused(f"payment id {request.payment_id} was used for another request")
+
+
+def _row(
+    request: PaymentRequest,
+    participant: Participant,
+    reference: str,
+    state: PaymentState,
+    now: datetime,
+    lease: datetime,
+) -> dict[str, object]:
+    return {
+        "payment_id": request.payment_id,
+        "request_hash": request.request_hash(),
+        "initiator": participant.code,
+        "channel": request.channel,
+        "model": request.model.value,
+        "biller_code": request.biller_code,
+        "customer_ref": reference,
+        "bill_ids": list(request.bill_ids),
+        "amount_minor": request.amount_minor,
+        "currency": request.currency,
+        "payer_bank": request.payer_bank,
+        "payer_account": request.payer_account,
+        "msisdn": request.msisdn,
+        "bank_reference": request.bank_reference,
+        "state": state.value,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+        "next_attempt_at": lease,
+    }
+
+
+def _reserve_in_ledger(
+    uow: UnitOfWork, request: PaymentRequest, reference: str, now: datetime
+) -> None:
+    debit = uow.ledger.account_by_code(bank_settlement(request.payer_bank).code)
+    credit = uow.ledger.account_by_code(biller_payable(request.biller_code).code)
+    assert debit is not None and credit is not None, "participants open their accounts"
+    uow.ledger.add_transfer(
+        Transfer(
+            id=transfer_ids(request.payment_id)["reserve"],
+            kind=TransferKind.PENDING,
+            debit_account_id=debit.id,
+            credit_account_id=credit.id,
+            amount_minor=request.amount_minor,
+            currency=request.currency,
+            code="bill_payment",
+            reference=f"{request.biller_code} {reference}"[:200],
+            created_at=now,
+        )
+    )
+
+
+def wait_for_final(
+    switch: Switch, participant: Participant, payment_id: str, wait_s: float
+) -> Payment:
+    """The payment once final, or as it stands when `wait_s` runs out."""
+    wait_s = min(max(wait_s, 0.0), float(limits.payment_wait_s_max))
+    deadline = switch.clock.now().timestamp() + wait_s
+    while True:
+        payment = get_payment(switch.uow_factory(), participant, payment_id)
+        if payment.is_final or switch.clock.now().timestamp() >= deadline:
+            return payment
+        switch.sleep(WAIT_POLL_S)
+
+
+def get_payment(uow: UnitOfWork, participant: Participant, payment_id: str) -> Payment:
+    with uow:
+        payment = uow.payments.get(payment_id.lower())
+    if payment is None or not participant.may_see(payment.initiator):
+        raise UnknownPayment(f"no payment {payment_id} for {participant.code}")
+    return payment
+
+
+def reverse_payment(
+    switch: Switch, participant: Participant, payment_id: str, reason: str
+) -> Payment:
+    """Give a completed payment back: reopen the bills, reverse the ledger, return the money."""
+    payment = get_payment(switch.uow_factory(), participant, payment_id)
+    if not participant.can_reverse:
+        raise ReversalNotAllowed(f"{participant.code} may not reverse payments")
+    if payment.state in (PaymentState.REVERSING, PaymentState.REVERSED):
+        return payment
+    if payment.state is not PaymentState.COMPLETED:
+        raise PaymentNotReversible(f"payment {payment_id} is {payment.state.value}, not completed")
+    switch.biller.reverse(payment.payment_id, reason)
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        if move_payment(
+            uow,
+            switch,
+            payment,
+            PaymentState.REVERSING,
+            "REVERSED_BY_REQUEST",
+            f"reversal by {participant.code}: {reason}"[:400],
+            next_attempt_at=now,
+        ):
+            record_ledger(uow, switch, payment, "reversal")
+            uow.outbox.add(
+                "sms.payment_reversed",
+                payment.payment_id,
+                sms_payload(uow, payment, payment.receipt_no, now),
+                now,
+            )
+            uow.commit()
+    return drive(switch, payment.payment_id)
+
+
+@dataclass(frozen=True)
+class BillLine:
+    bill_id: str
+    amount_minor: int | None
+    status: str
+
+
+def payment_bills(uow: UnitOfWork, payment: Payment) -> list[BillLine]:
+    """The chosen bills with what this payment put on each and their status now."""
+    with uow:
+        allocations = dict(uow.postings.allocations(payment.payment_id))
+        bills = {bill.id: bill for bill in uow.bills.get_many(list(payment.bill_ids))}
+    return [
+        BillLine(
+            bill_id,
+            allocations.get(bill_id),
+            bills[bill_id].status.value if bill_id in bills else "unknown",
+        )
+        for bill_id in payment.bill_ids
+    ]
