@@ -38,6 +38,12 @@ class Platform:
             self.clock,
         )
 
+    def bank_gateway(self) -> BankGateway:
+        """ISO 20022 over HTTP to the banks named in FAWTARA_BANKS."""
+        from fawtara.adapters.banks.http_gateway import HttpBankGateway
+
+        return HttpBankGateway(dict(self.settings.banks), timeout_s=self.settings.bank_timeout_s)
+
     def require_current_schema(self) -> None:
         """Raise SchemaBehind unless the database is at the newest migration."""
         schema.require_current(self.engine)

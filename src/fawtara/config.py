@@ -7,6 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
+# The demo's two bank simulators (make run starts them).
+DEFAULT_BANKS = "BEMO=http://127.0.0.1:8101,CBSY=http://127.0.0.1:8102"
+
+
+def parse_banks(text: str) -> dict[str, str]:
+    """'CODE=URL,CODE=URL' into a mapping; a malformed entry is a startup error."""
+    banks: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        code, sep, url = entry.partition("=")
+        if not sep or not code.strip() or not url.strip().startswith(("http://", "https://")):
+            raise ValueError(f"FAWTARA_BANKS entry {entry!r} is not CODE=http(s)://host:port")
+        banks[code.strip().upper()] = url.strip()
+    return banks
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +27,8 @@ class Settings:
     database_url: str
     host: str
     port: int
+    banks: tuple[tuple[str, str], ...] = ()
+    bank_timeout_s: float = 5.0
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -21,6 +36,8 @@ class Settings:
             database_url=os.environ.get("FAWTARA_DATABASE_URL", DEFAULT_DATABASE_URL),
             host=os.environ.get("FAWTARA_HOST", "127.0.0.1"),
             port=int(os.environ.get("FAWTARA_PORT", "8000")),
+            banks=tuple(parse_banks(os.environ.get("FAWTARA_BANKS", DEFAULT_BANKS)).items()),
+            bank_timeout_s=float(os.environ.get("FAWTARA_BANK_TIMEOUT_S", "5")),
         )
 
     @property

@@ -14,6 +14,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── UnknownBank               UNKNOWN_BANK
     │   ├── BankMessageInvalid        BANK_MESSAGE_INVALID
     │   └── LimitExceeded             LIMIT_EXCEEDED
+    ├── PayloadTooLarge               PAYLOAD_TOO_LARGE
     ├── Unauthenticated               UNAUTHENTICATED
     ├── NotAllowed                    NOT_ALLOWED (403)
     │   ├── ChannelNotAllowed         CHANNEL_NOT_ALLOWED
@@ -116,6 +117,12 @@ class UnknownBank(ValidationError):
 class BankMessageInvalid(ValidationError):
     code = "BANK_MESSAGE_INVALID"
     message_ar = "رسالة المصرف غير صالحة"
+
+
+class PayloadTooLarge(FawtaraError):
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+    message_ar = "حجم الطلب أكبر من المسموح"
 
 
 class LimitExceeded(ValidationError):

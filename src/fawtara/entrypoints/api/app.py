@@ -6,6 +6,8 @@ stable code (docs/ERRORS.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,15 +15,17 @@ from starlette.exceptions import HTTPException
 
 from fawtara import __version__
 from fawtara.bootstrap import Platform
+from fawtara.domain import limits
 from fawtara.domain.errors import FawtaraError
-from fawtara.entrypoints.api import billers
+from fawtara.entrypoints.api import billers, payments
+from fawtara.service_layer.ports import BankGateway
 
 
 def error_body(code: str, message: str, message_ar: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message, "message_ar": message_ar}}
 
 
-def create_app(platform: Platform) -> FastAPI:
+def create_app(platform: Platform, bank: BankGateway | None = None) -> FastAPI:
     """The app for a wired platform; refuses a database whose schema is behind."""
     platform.require_current_schema()
     app = FastAPI(
@@ -30,6 +34,21 @@ def create_app(platform: Platform) -> FastAPI:
         description="Electronic bill presentment and payment network (فوترة).",
     )
     app.state.platform = platform
+    app.state.switch = platform.switch(bank or platform.bank_gateway())
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > limits.request_body_bytes_max:
+            return JSONResponse(
+                error_body(
+                    "PAYLOAD_TOO_LARGE",
+                    f"request bodies are at most {limits.request_body_bytes_max} bytes",
+                    "حجم الطلب أكبر من المسموح",
+                ),
+                status_code=413,
+            )
+        return await call_next(request)
 
     @app.exception_handler(FawtaraError)
     async def on_domain_error(_request: Request, error: FawtaraError) -> JSONResponse:
@@ -58,4 +77,5 @@ def create_app(platform: Platform) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(billers.router)
+    app.include_router(payments.router)
     return app

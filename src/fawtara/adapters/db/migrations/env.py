@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
 from fawtara.adapters.db.tables import UtcTimestamp, metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Migrations spell the storage type, not our Python-side decorator."""
     if type_ == "type" and isinstance(obj, UtcTimestamp):
         return "sa.DateTime(timezone=True)"
