@@ -1,28 +1,40 @@
-"""A few demo payments, so the demo ledger and bills show money that moved.
+"""A few demo payments, so the demo shows money that moved.
 
-Each payment is what the switch will do for a bank payment (its issue builds
-the real flow): reserve in the ledger (pending: the bank's settlement account
-owes, the biller's payable is owed), post the payment to the biller's bills,
-then post the reservation. Ids are derived from the bill, so running this
-again changes nothing.
+They are push payments from the demo banks' own apps (the bank debited its
+customer and sends its reference), taken through the switch's real use case:
+the bills are paid at the biller, the ledger posts, and each payment queues
+its SMS. Ids are derived from the bill, so running this again changes nothing.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from fawtara.adapters.db import tables
 from fawtara.bootstrap import Platform
 from fawtara.demo import data
-from fawtara.domain.accounts import bank_settlement, biller_payable
-from fawtara.service_layer import ledger
-from fawtara.service_layer.post_payment import PostPayment, post_payment
+from fawtara.domain.banking import BankAnswer, DebitInstruction, ReturnInstruction, StatusRequest
+from fawtara.domain.participants import Participant, ParticipantKind
+from fawtara.domain.payments import PaymentRequest
+from fawtara.service_layer.payments import submit_payment
 
 DEMO_PAYMENTS_PER_BILLER = 20
 NAMESPACE = uuid.UUID("6f1d3c2e-4b1a-4f7e-9a51-0d7a2c9e8b10")
+
+
+class NoPullBank:
+    """Push payments never call the bank; this gateway proves it by refusing."""
+
+    def debit(self, instruction: DebitInstruction) -> BankAnswer:
+        raise AssertionError("a push payment never asks the bank to debit")
+
+    def status(self, request: StatusRequest) -> BankAnswer:
+        raise AssertionError("a push payment never asks the bank for a status")
+
+    def return_payment(self, instruction: ReturnInstruction) -> BankAnswer:
+        raise AssertionError("demo payments are not returned")
 
 
 def demo_bills(platform: Platform, biller_code: str) -> list[tuple[str, str, int]]:
@@ -41,44 +53,29 @@ def demo_bills(platform: Platform, biller_code: str) -> list[tuple[str, str, int
 
 
 def pay_demo_bills(platform: Platform) -> int:
-    """Pay the first bills of each demo biller from the demo banks; returns how many."""
+    """Pay the first bills of each demo biller from the demo banks' apps; returns how many."""
+    switch = platform.switch(NoPullBank())
     paid = 0
     for biller in data.DEMO_BILLERS:
         for index, (bill_id, reference, amount) in enumerate(demo_bills(platform, biller.code)):
             bank = data.DEMO_BANKS[index % len(data.DEMO_BANKS)]
             payment_id = str(uuid.uuid5(NAMESPACE, bill_id))
-            ledger.transfer(
-                platform.uow(),
-                transfer_id=f"{payment_id}:reserve",
-                pending=True,
-                debit_code=bank_settlement(bank.code).code,
-                credit_code=biller_payable(biller.code).code,
+            request = PaymentRequest(
+                payment_id=payment_id,
+                channel="bank",
+                biller_code=biller.code,
+                customer_ref=reference,
+                bill_ids=(bill_id,),
                 amount_minor=amount,
                 currency="SYP",
-                code="bill_payment",
-                reference=f"{biller.code} {reference}",
-                clock=platform.clock,
+                payer_bank=bank.code,
+                payer_account=f"DEMO-{index:04d}",
+                msisdn=None,
+                bank_reference=f"{bank.code}-APP-{payment_id[:8]}",
             )
-            post_payment(
-                platform.uow(),
-                PostPayment(
-                    payment_id=payment_id,
-                    biller_code=biller.code,
-                    customer_ref=reference,
-                    bill_ids=(bill_id,),
-                    amount_minor=amount,
-                    currency="SYP",
-                    channel="bank",
-                    paid_at=platform.clock.now() - timedelta(minutes=index),
-                ),
-                platform.clock.now(),
+            participant = Participant(
+                bank.code, ParticipantKind.BANK, bank.name_ar, bank.name_en, ("bank",)
             )
-            ledger.resolve(
-                platform.uow(),
-                resolution_id=f"{payment_id}:post",
-                pending_id=f"{payment_id}:reserve",
-                post=True,
-                clock=platform.clock,
-            )
+            submit_payment(switch, participant, request, wait_s=0)
             paid += 1
     return paid

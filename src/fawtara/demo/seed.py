@@ -32,6 +32,7 @@ from fawtara.adapters.db import tables
 from fawtara.adapters.db.uow import SqlUnitOfWork
 from fawtara.bootstrap import Platform
 from fawtara.demo import data
+from fawtara.demo.participants import register_demo_participants
 from fawtara.demo.payments import pay_demo_bills
 from fawtara.demo.tariffs import ADSL_PACKAGES, demo_tariffs
 from fawtara.domain import accounts
@@ -117,7 +118,8 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
             f"عدد المشتركين لكل جهة مفوترة يجب أن يكون بين 0 و{DEMO_SUBSCRIBERS_MAX}",
         )
     if is_seeded(platform):
-        pay_demo_bills(platform)  # finishes a seed killed while paying; else writes nothing
+        register_demo_participants(platform)  # finishes a seed killed half-way
+        pay_demo_bills(platform)  # (both write nothing when all is there)
         return f"demo data already there, nothing seeded: {count_rows(platform)}"
     register_billers(platform)
     open_chart_of_accounts(platform)
@@ -127,6 +129,7 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
         cycle = data.CYCLES[biller.code]
         if bill_run_status(platform, biller.code, cycle) != "completed":
             run_bill_run(platform.uow_factory(), biller.code, cycle, platform.clock)
+    register_demo_participants(platform)
     payments = pay_demo_bills(platform)
     return (
         f"demo seeded with {payments} bank payments ({data.TELECOM.code} "

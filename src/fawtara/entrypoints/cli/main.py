@@ -34,10 +34,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+participants_app = typer.Typer(help="Participants: banks, billers, channels.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(usage_app, name="usage")
 app.add_typer(demo_app, name="demo")
+app.add_typer(participants_app, name="participants")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -225,6 +227,70 @@ def demo_seed(
     with platform() as wired:
         summary = seed_demo(wired, subscribers)
     out.print(summary)
+
+
+@participants_app.command("add")
+def participants_add(
+    code: Annotated[str, typer.Argument(help="participant code, e.g. BEMO")],
+    kind: Annotated[str, typer.Option(help="bank | biller | channel | operator")],
+    name_ar: Annotated[str, typer.Option(help="Arabic name")],
+    name_en: Annotated[str, typer.Option(help="English name")],
+    channel: Annotated[list[str], typer.Option(help="a channel it may use; repeat")],
+    can_reverse: Annotated[bool, typer.Option(help="may reverse payments")] = False,
+) -> None:
+    """Register a participant and print its API key (shown once, stored as a hash)."""
+    from fawtara.domain.participants import Participant, ParticipantKind
+    from fawtara.service_layer.participants import register_participant
+
+    with platform() as wired:
+        try:
+            participant = Participant(
+                code.upper(), ParticipantKind(kind), name_ar, name_en, tuple(channel), can_reverse
+            )
+        except ValueError as error:
+            raise fail(f"VALIDATION_ERROR: {error}", 2) from None
+        key = register_participant(wired.uow(), participant, wired.clock)
+    if key is None:
+        raise fail(f"CONFLICT: participant {participant.code} exists already; keys are shown once")
+    out.print(key)
+
+
+@participants_app.command("list")
+def participants_list() -> None:
+    """The registered participants (never their keys)."""
+    with platform() as wired, wired.uow(readonly=True) as uow:
+        found = uow.participants.list()
+    table = Table("code", "kind", "name", "الاسم", "channels", "can reverse")
+    for p in found:
+        table.add_row(
+            p.code,
+            p.kind.value,
+            p.name_en,
+            p.name_ar,
+            ", ".join(p.channels),
+            "yes" if p.can_reverse else "no",
+        )
+    out.print(table)
+
+
+@app.command("worker")
+def worker(
+    once: Annotated[bool, typer.Option(help="run one round and exit")] = False,
+) -> None:
+    """Drive due payments: status inquiries, retries, returns. Runs until Ctrl-C."""
+    import threading
+
+    from fawtara.entrypoints.workers import run_payment_worker
+
+    with platform() as wired:
+        switch = wired.switch(wired.bank_gateway())
+    stop = threading.Event()
+    try:
+        rounds = run_payment_worker(switch, stop, once=once)
+    except KeyboardInterrupt:
+        stop.set()
+        return
+    out.print(f"{rounds} worker round(s)")
 
 
 @app.command("serve")
