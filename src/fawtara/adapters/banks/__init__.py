@@ -8,6 +8,8 @@
 - `statements`: camt.053 statements and camt.054 notifications, for
   reconciliation.
 - `http_gateway`: `HttpBankGateway`, the `BankGateway` port over HTTP (httpx).
+- `in_memory`: a bank inside the switch's process, with the same promises,
+  for the core-path benchmark and flow tests that need no wire.
 
 The bank simulator (`fawtara.simulators.bank`) speaks the same messages from
 the bank's side. docs/BANKS.md describes the conventions.

@@ -293,6 +293,23 @@ def worker(
     out.print(f"{rounds} worker round(s)")
 
 
+@app.command("bank-sim")
+def bank_sim(
+    bank: Annotated[str, typer.Option(help="bank code, e.g. BEMO")] = "BEMO",
+    port: Annotated[int, typer.Option(help="TCP port on loopback")] = 8101,
+    database: Annotated[Path | None, typer.Option(help="its own SQLite file")] = None,
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+) -> None:
+    """Run a bank simulator (ISO 20022 over HTTP, real balances) until Ctrl-C."""
+    from fawtara.simulators.bank.cli import bank_sim_command
+
+    path = database or Path(f"var/bank-{bank.upper()}.db")
+    try:
+        bank_sim_command(bank=bank.upper(), port=port, database=path, host=host)
+    except ValueError as error:
+        raise fail(f"VALIDATION_ERROR: {error}", 2) from None
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="default FAWTARA_HOST or 127.0.0.1")] = None,
