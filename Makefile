@@ -22,7 +22,7 @@ run: $(STAMP)
 	@mkdir -p var
 	$(BIN)/fawtara db upgrade
 	$(BIN)/fawtara demo seed
-	$(BIN)/fawtara serve
+	$(BIN)/fawtara up
 
 test: check pytest
 

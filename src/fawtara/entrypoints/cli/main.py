@@ -310,6 +310,19 @@ def bank_sim(
         raise fail(f"VALIDATION_ERROR: {error}", 2) from None
 
 
+@app.command("up")
+def up(
+    host: Annotated[str | None, typer.Option(help="default FAWTARA_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="default FAWTARA_PORT or 8000")] = None,
+) -> None:
+    """Run everything for the demo: the bank simulators as children, the workers, the API."""
+    from fawtara.entrypoints.up import run_platform
+
+    with platform() as wired:
+        pass
+    run_platform(wired, host or wired.settings.host, port or wired.settings.port)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="default FAWTARA_HOST or 127.0.0.1")] = None,

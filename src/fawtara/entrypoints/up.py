@@ -1,0 +1,115 @@
+"""`fawtara up`: the whole platform in one process tree, for a newcomer's demo.
+
+The API and the workers run here; the systems the switch does not own (the
+banks, the operator's SMSC) run as child processes, the simulators, each with
+its own state under ./var/. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import httpx
+
+from fawtara.bootstrap import Platform
+from fawtara.demo.bank_accounts import demo_accounts
+from fawtara.entrypoints.workers import run_payment_worker
+
+log = logging.getLogger("fawtara.up")
+
+CHILD_START_S_MAX = 30  # a simulator that is not healthy by then is reported, not awaited
+
+
+def fawtara_command(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from fawtara.entrypoints.cli.main import main; main()", *args]
+
+
+def local_banks(platform: Platform) -> dict[str, str]:
+    """The configured banks that live on this machine: the simulators to start."""
+    return {
+        code: url
+        for code, url in platform.settings.banks
+        if urlsplit(url).hostname in ("127.0.0.1", "localhost")
+    }
+
+
+@contextmanager
+def children(commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started = [subprocess.Popen(command) for command in commands]
+    try:
+        yield started
+    finally:
+        for child in started:
+            child.terminate()
+        for child in started:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def wait_healthy(urls: list[str]) -> None:
+    deadline = time.monotonic() + CHILD_START_S_MAX
+    pending = list(urls)
+    while pending and time.monotonic() < deadline:
+        for url in list(pending):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    pending.remove(url)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    if pending:
+        raise RuntimeError(f"simulators not healthy after {CHILD_START_S_MAX} s: {pending}")
+
+
+def open_demo_accounts(platform: Platform, banks: dict[str, str]) -> None:
+    """Open the demo subscribers' accounts once; a second run keeps the balances."""
+    for code, rows in demo_accounts(platform).items():
+        if code not in banks or not rows:
+            continue
+        base = banks[code]
+        if httpx.get(f"{base}/admin/accounts/{rows[0]['number']}", timeout=5).status_code == 200:
+            continue
+        for start in range(0, len(rows), 500):
+            response = httpx.post(
+                f"{base}/admin/accounts", json=rows[start : start + 500], timeout=30
+            )
+            response.raise_for_status()
+        log.info("opened %d demo accounts at %s", len(rows), code)
+
+
+def run_platform(platform: Platform, host: str, port: int) -> None:
+    import uvicorn
+
+    from fawtara.entrypoints.api.app import create_app
+
+    banks = local_banks(platform)
+    commands = [
+        fawtara_command("bank-sim", "--bank", code, "--port", str(urlsplit(url).port or 80))
+        for code, url in banks.items()
+    ]
+    with children(commands):
+        wait_healthy(list(banks.values()))
+        open_demo_accounts(platform, banks)
+        bank = platform.bank_gateway()
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=run_payment_worker,
+            args=(platform.switch(bank), stop),
+            name="payment-worker",
+            daemon=True,
+        )
+        worker.start()
+        try:
+            uvicorn.run(create_app(platform, bank), host=host, port=port, log_level="info")
+        finally:
+            stop.set()
+            worker.join(timeout=10)
