@@ -7,7 +7,10 @@ its own state under ./var/. Ctrl-C stops everything.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
+import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +27,7 @@ from fawtara.entrypoints.workers import run_payment_worker
 
 log = logging.getLogger("fawtara.up")
 
+PR_SET_PDEATHSIG = 1
 CHILD_START_S_MAX = 30  # a simulator that is not healthy by then is reported, not awaited
 
 
@@ -40,9 +44,16 @@ def local_banks(platform: Platform) -> dict[str, str]:
     }
 
 
+def _die_with_parent() -> None:
+    """Linux: a child gets SIGTERM when `fawtara up` dies, even by SIGKILL."""
+    # Elsewhere than Linux the children are still terminated on a normal exit.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @contextmanager
 def children(commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started = [subprocess.Popen(command) for command in commands]
+    started = [subprocess.Popen(command, preexec_fn=_die_with_parent) for command in commands]
     try:
         yield started
     finally:
