@@ -380,3 +380,44 @@ def test_waiting_returns_the_final_state_once_the_worker_has_resolved_it(net: Ne
 
 def test_the_switch_type_is_wired_by_bootstrap(net: Network) -> None:
     assert isinstance(net.switch, Switch)
+
+
+class CountingBank(InMemoryBank):
+    def __init__(self, accounts: dict[tuple[str, str], int]) -> None:
+        super().__init__(accounts)
+        self.debit_calls = 0
+
+    def debit(self, instruction: DebitInstruction) -> object:  # type: ignore[override]
+        self.debit_calls += 1
+        return super().debit(instruction)
+
+
+def test_concurrent_duplicates_execute_exactly_once(net: Network) -> None:
+    import threading
+
+    bank = CountingBank({("BEMO", "ACC-1"): BALANCE})
+    switch = net.platform.switch(bank)
+    request = net.request()
+    answers: list[object] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def client() -> None:
+        start.wait()
+        try:
+            answers.append(use_cases.submit_payment(switch, PORTAL, request, wait_s=0))
+        except BaseException as error:  # collected and asserted below
+            failures.append(error)
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == [] and len(answers) == 6
+    assert bank.debit_calls == 1
+    assert bank.balance("BEMO", "ACC-1") == BALANCE - 320_000
+    with net.platform.uow(readonly=True) as uow:
+        events = uow.payments.events(request.payment_id)
+    assert [e["to_state"] for e in events].count("received") == 1
+    assert net.count(t.payments) == 1
