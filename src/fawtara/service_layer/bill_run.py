@@ -57,7 +57,9 @@ class Pricer:
             )
         return self._in_force[key]
 
-    def bill(self, service_id: int, kind: str, tariff_class: str, quantity: int) -> tuple[Bill, str]:
+    def bill(
+        self, service_id: int, kind: str, tariff_class: str, quantity: int
+    ) -> tuple[Bill, str]:
         key = (kind, tariff_class, quantity)
         priced = self._cache.get(key)
         if priced is None:
@@ -87,7 +89,9 @@ def run_bill_run(
             pricer.tariff(kind, tariff_class)  # NoTariffInForce before any bill is written
         uow.bill_runs.ensure_cycle(biller.code, cycle)
         uow.bill_runs.start(biller.code, cycle.id, clock.now())
-        report = BillRunReport(biller.code, cycle.id, uow.bill_runs.count_pending(biller.code, cycle.id))
+        report = BillRunReport(
+            biller.code, cycle.id, uow.bill_runs.count_pending(biller.code, cycle.id)
+        )
         uow.commit()
     after_id = 0
     while True:

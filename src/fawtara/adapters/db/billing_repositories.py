@@ -37,32 +37,49 @@ class SqlBillerRepository:
 
     def add(self, biller: Biller, created_at: datetime) -> None:
         rule = biller.payment_rule
-        self.connection.execute(insert(t.billers).values(
-            code=biller.code, name_ar=biller.name_ar, name_en=biller.name_en,
-            calendar=biller.calendar.value, payment_rule=rule.kind.value,
-            minimum_minor=rule.minimum_minor, maximum_minor=rule.maximum_minor,
-            due_days=biller.due_days, grace_days=biller.grace_days, currency=biller.currency,
-            channels=list(biller.channels), created_at=created_at,
-        ))
-        self.connection.execute(insert(t.biller_service_kinds), [
-            {"biller_code": biller.code, "kind": kind.value} for kind in biller.service_kinds
-        ])
+        self.connection.execute(
+            insert(t.billers).values(
+                code=biller.code,
+                name_ar=biller.name_ar,
+                name_en=biller.name_en,
+                calendar=biller.calendar.value,
+                payment_rule=rule.kind.value,
+                minimum_minor=rule.minimum_minor,
+                maximum_minor=rule.maximum_minor,
+                due_days=biller.due_days,
+                grace_days=biller.grace_days,
+                currency=biller.currency,
+                channels=list(biller.channels),
+                created_at=created_at,
+            )
+        )
+        self.connection.execute(
+            insert(t.biller_service_kinds),
+            [{"biller_code": biller.code, "kind": kind.value} for kind in biller.service_kinds],
+        )
 
     def _load(self, rows: Sequence[Any]) -> list[Biller]:
         codes = [row.code for row in rows]
         kinds: dict[str, list[ServiceKind]] = {code: [] for code in codes}
         for row in self.connection.execute(
-            select(t.biller_service_kinds).where(t.biller_service_kinds.c.biller_code.in_(codes))
+            select(t.biller_service_kinds)
+            .where(t.biller_service_kinds.c.biller_code.in_(codes))
             .order_by(t.biller_service_kinds.c.kind)
         ):
             kinds[row.biller_code].append(ServiceKind(row.kind))
         return [
             Biller(
-                code=row.code, name_ar=row.name_ar, name_en=row.name_en,
-                service_kinds=tuple(kinds[row.code]), calendar=CalendarKind(row.calendar),
-                payment_rule=PaymentRule(PaymentRuleKind(row.payment_rule), row.minimum_minor,
-                                         row.maximum_minor),
-                due_days=row.due_days, grace_days=row.grace_days, currency=row.currency,
+                code=row.code,
+                name_ar=row.name_ar,
+                name_en=row.name_en,
+                service_kinds=tuple(kinds[row.code]),
+                calendar=CalendarKind(row.calendar),
+                payment_rule=PaymentRule(
+                    PaymentRuleKind(row.payment_rule), row.minimum_minor, row.maximum_minor
+                ),
+                due_days=row.due_days,
+                grace_days=row.grace_days,
+                currency=row.currency,
                 channels=tuple(row.channels),
             )
             for row in rows
@@ -73,7 +90,9 @@ class SqlBillerRepository:
         return self._load(rows)[0] if rows else None
 
     def list(self) -> list[Biller]:
-        return self._load(self.connection.execute(select(t.billers).order_by(t.billers.c.code)).all())
+        return self._load(
+            self.connection.execute(select(t.billers).order_by(t.billers.c.code)).all()
+        )
 
 
 class SqlTariffRepository:
@@ -89,17 +108,25 @@ class SqlTariffRepository:
         )
         if self.connection.execute(select(t.tariffs.c.id).where(key)).first() is not None:
             return False
-        self.connection.execute(insert(t.tariffs).values(
-            biller_code=tariff.biller_code, service_kind=tariff.service_kind.value,
-            tariff_class=tariff.tariff_class, effective_from=tariff.effective_from,
-            decision=tariff.decision, denomination=Denomination.NEW.value,
-            currency=tariff.currency, structure=tariff_structure(tariff), created_at=created_at,
-        ))
+        self.connection.execute(
+            insert(t.tariffs).values(
+                biller_code=tariff.biller_code,
+                service_kind=tariff.service_kind.value,
+                tariff_class=tariff.tariff_class,
+                effective_from=tariff.effective_from,
+                decision=tariff.decision,
+                denomination=Denomination.NEW.value,
+                currency=tariff.currency,
+                structure=tariff_structure(tariff),
+                created_at=created_at,
+            )
+        )
         return True
 
     def for_biller(self, biller_code: str) -> list[Tariff]:
         rows = self.connection.execute(
-            select(t.tariffs).where(t.tariffs.c.biller_code == biller_code)
+            select(t.tariffs)
+            .where(t.tariffs.c.biller_code == biller_code)
             .order_by(t.tariffs.c.effective_from)
         ).mappings()
         return [tariff_from_dict(dict(row)) for row in rows]
@@ -110,8 +137,9 @@ class SqlCustomerRepository:
         self.connection = connection
 
     def add(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        result = self.connection.execute(insert(t.customers).returning(t.customers.c.id,
-                                                                       sort_by_parameter_order=True), rows)
+        result = self.connection.execute(
+            insert(t.customers).returning(t.customers.c.id, sort_by_parameter_order=True), rows
+        )
         return [row.id for row in result]
 
 
@@ -120,8 +148,9 @@ class SqlServiceRepository:
         self.connection = connection
 
     def add(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        result = self.connection.execute(insert(t.services).returning(t.services.c.id,
-                                                                      sort_by_parameter_order=True), rows)
+        result = self.connection.execute(
+            insert(t.services).returning(t.services.c.id, sort_by_parameter_order=True), rows
+        )
         return [row.id for row in result]
 
     def ids_by_reference(self, biller_code: str, references: Iterable[str]) -> dict[str, int]:
@@ -161,13 +190,19 @@ class SqlBillRunRepository:
         self.connection = connection
 
     def ensure_cycle(self, biller_code: str, cycle: Cycle) -> None:
-        key = and_(t.billing_cycles.c.biller_code == biller_code,
-                   t.billing_cycles.c.cycle_id == cycle.id)
+        key = and_(
+            t.billing_cycles.c.biller_code == biller_code, t.billing_cycles.c.cycle_id == cycle.id
+        )
         if self.connection.execute(select(t.billing_cycles.c.cycle_id).where(key)).first() is None:
-            self.connection.execute(insert(t.billing_cycles).values(
-                biller_code=biller_code, cycle_id=cycle.id, period_start=cycle.period_start,
-                period_end=cycle.period_end, issued_on=cycle.issued_on,
-            ))
+            self.connection.execute(
+                insert(t.billing_cycles).values(
+                    biller_code=biller_code,
+                    cycle_id=cycle.id,
+                    period_start=cycle.period_start,
+                    period_end=cycle.period_end,
+                    issued_on=cycle.issued_on,
+                )
+            )
 
     def _key(self, biller_code: str, cycle_id: str) -> Any:
         return and_(t.bill_runs.c.biller_code == biller_code, t.bill_runs.c.cycle_id == cycle_id)
@@ -175,26 +210,49 @@ class SqlBillRunRepository:
     def start(self, biller_code: str, cycle_id: str, now: datetime) -> None:
         key = self._key(biller_code, cycle_id)
         if self.connection.execute(select(t.bill_runs.c.status).where(key)).first() is None:
-            self.connection.execute(insert(t.bill_runs).values(
-                biller_code=biller_code, cycle_id=cycle_id, status="running", started_at=now,
-                bills_issued=0, services_without_usage=0, attempts=1,
-            ))
+            self.connection.execute(
+                insert(t.bill_runs).values(
+                    biller_code=biller_code,
+                    cycle_id=cycle_id,
+                    status="running",
+                    started_at=now,
+                    bills_issued=0,
+                    services_without_usage=0,
+                    attempts=1,
+                )
+            )
         else:
-            self.connection.execute(update(t.bill_runs).where(key).values(
-                status="running", started_at=now, finished_at=None, services_without_usage=0,
-                attempts=t.bill_runs.c.attempts + 1,
-            ))
+            self.connection.execute(
+                update(t.bill_runs)
+                .where(key)
+                .values(
+                    status="running",
+                    started_at=now,
+                    finished_at=None,
+                    services_without_usage=0,
+                    attempts=t.bill_runs.c.attempts + 1,
+                )
+            )
 
     def finish(self, biller_code: str, cycle_id: str, now: datetime) -> None:
-        self.connection.execute(update(t.bill_runs).where(self._key(biller_code, cycle_id))
-                                .values(status="completed", finished_at=now))
+        self.connection.execute(
+            update(t.bill_runs)
+            .where(self._key(biller_code, cycle_id))
+            .values(status="completed", finished_at=now)
+        )
 
-    def record_batch(self, biller_code: str, cycle_id: str, issued: int, without_usage: int) -> None:
+    def record_batch(
+        self, biller_code: str, cycle_id: str, issued: int, without_usage: int
+    ) -> None:
         runs = t.bill_runs.c
-        self.connection.execute(update(t.bill_runs).where(self._key(biller_code, cycle_id)).values(
-            bills_issued=runs.bills_issued + issued,
-            services_without_usage=runs.services_without_usage + without_usage,
-        ))
+        self.connection.execute(
+            update(t.bill_runs)
+            .where(self._key(biller_code, cycle_id))
+            .values(
+                bills_issued=runs.bills_issued + issued,
+                services_without_usage=runs.services_without_usage + without_usage,
+            )
+        )
 
     def status(self, biller_code: str, cycle_id: str) -> dict[str, Any] | None:
         row = self.connection.execute(select(t.bill_runs).where(self._key(biller_code, cycle_id)))
@@ -203,9 +261,11 @@ class SqlBillRunRepository:
 
     def service_classes(self, biller_code: str) -> list[tuple[str, str]]:
         s = t.services.c
-        query = select(s.kind, s.tariff_class).where(
-            s.biller_code == biller_code, s.state == ServiceState.ACTIVE.value
-        ).distinct()
+        query = (
+            select(s.kind, s.tariff_class)
+            .where(s.biller_code == biller_code, s.state == ServiceState.ACTIVE.value)
+            .distinct()
+        )
         return [(row.kind, row.tariff_class) for row in self.connection.execute(query)]
 
     def _unbilled(self, biller_code: str, cycle_id: str) -> Any:
@@ -217,7 +277,11 @@ class SqlBillRunRepository:
         )
 
     def count_pending(self, biller_code: str, cycle_id: str) -> int:
-        query = select(func.count()).select_from(t.services).where(self._unbilled(biller_code, cycle_id))
+        query = (
+            select(func.count())
+            .select_from(t.services)
+            .where(self._unbilled(biller_code, cycle_id))
+        )
         return int(self.connection.execute(query).scalar_one())
 
     def next_batch(
@@ -226,18 +290,33 @@ class SqlBillRunRepository:
         s, u = t.services.c, t.usage_records.c
         query = (
             select(s.id, s.kind, s.tariff_class, u.quantity)
-            .select_from(t.services.outerjoin(
-                t.usage_records, and_(u.service_id == s.id, u.cycle_id == cycle_id)
-            ))
+            .select_from(
+                t.services.outerjoin(
+                    t.usage_records, and_(u.service_id == s.id, u.cycle_id == cycle_id)
+                )
+            )
             .where(self._unbilled(biller_code, cycle_id), s.id > after_id)
             .order_by(s.id)
             .limit(limit)
         )
-        return [tuple(row) for row in self.connection.execute(query)]  # type: ignore[misc]
+        return [tuple(row) for row in self.connection.execute(query)]
 
 
-BILL_COLUMNS = ("id", "biller_code", "service_id", "cycle_id", "period_start", "period_end",
-                "issued_on", "due_on", "amount_minor", "paid_minor", "currency", "status", "lines")
+BILL_COLUMNS = (
+    "id",
+    "biller_code",
+    "service_id",
+    "cycle_id",
+    "period_start",
+    "period_end",
+    "issued_on",
+    "due_on",
+    "amount_minor",
+    "paid_minor",
+    "currency",
+    "status",
+    "lines",
+)
 
 
 class SqlBillRepository:
@@ -249,17 +328,31 @@ class SqlBillRepository:
         if not bills:
             return
         rows = [
-            (b.id, b.biller_code, b.service_id, b.cycle_id, b.period_start, b.period_end,
-             b.issued_on, b.due_on, b.amount_minor, b.paid_minor, b.currency, b.status.value, lines)
+            (
+                b.id,
+                b.biller_code,
+                b.service_id,
+                b.cycle_id,
+                b.period_start,
+                b.period_end,
+                b.issued_on,
+                b.due_on,
+                b.amount_minor,
+                b.paid_minor,
+                b.currency,
+                b.status.value,
+                lines,
+            )
             for b, lines in bills
         ]
         columns = ", ".join(BILL_COLUMNS)
         if self.connection.dialect.name == "postgresql":
             driver = self.connection.connection.driver_connection
             assert driver is not None
-            with driver.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
-                f"COPY bills ({columns}) FROM STDIN"
-            ) as copy:
+            with (
+                driver.cursor() as cursor,
+                cursor.copy(f"COPY bills ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
@@ -275,25 +368,37 @@ class SqlBillRepository:
 
     def save_status(self, bills: Sequence[Bill]) -> None:
         for bill in bills:
-            self.connection.execute(update(t.bills).where(t.bills.c.id == bill.id).values(
-                paid_minor=bill.paid_minor, status=bill.status.value
-            ))
+            self.connection.execute(
+                update(t.bills)
+                .where(t.bills.c.id == bill.id)
+                .values(paid_minor=bill.paid_minor, status=bill.status.value)
+            )
 
     def for_service(self, service_id: int) -> list[Bill]:
         query = select(t.bills).where(t.bills.c.service_id == service_id).order_by(t.bills.c.due_on)
         return [_bill(row) for row in self.connection.execute(query)]
 
     def lines(self, bill_id: str) -> list[dict[str, Any]]:
-        value = self.connection.execute(select(t.bills.c.lines).where(t.bills.c.id == bill_id)).scalar()
+        value = self.connection.execute(
+            select(t.bills.c.lines).where(t.bills.c.id == bill_id)
+        ).scalar()
         return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 def _bill(row: Any) -> Bill:
     return Bill(
-        id=row.id, biller_code=row.biller_code, service_id=row.service_id, cycle_id=row.cycle_id,
-        period_start=row.period_start, period_end=row.period_end, issued_on=row.issued_on,
-        due_on=row.due_on, amount_minor=row.amount_minor, paid_minor=row.paid_minor,
-        currency=row.currency, status=BillStatus(row.status),
+        id=row.id,
+        biller_code=row.biller_code,
+        service_id=row.service_id,
+        cycle_id=row.cycle_id,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        issued_on=row.issued_on,
+        due_on=row.due_on,
+        amount_minor=row.amount_minor,
+        paid_minor=row.paid_minor,
+        currency=row.currency,
+        status=BillStatus(row.status),
     )
 
 
@@ -308,12 +413,17 @@ class SqlPostingRepository:
 
     def add(self, posting: dict[str, Any], allocations: Sequence[tuple[str, int]]) -> None:
         self.connection.execute(insert(t.biller_postings).values(**posting))
-        self.connection.execute(insert(t.bill_payments), [
-            {"payment_id": posting["payment_id"], "bill_id": bill_id, "amount_minor": amount}
-            for bill_id, amount in allocations
-        ])
+        self.connection.execute(
+            insert(t.bill_payments),
+            [
+                {"payment_id": posting["payment_id"], "bill_id": bill_id, "amount_minor": amount}
+                for bill_id, amount in allocations
+            ],
+        )
 
     def allocations(self, payment_id: str) -> list[tuple[str, int]]:
         p = t.bill_payments.c
-        query = select(p.bill_id, p.amount_minor).where(p.payment_id == payment_id).order_by(p.bill_id)
+        query = (
+            select(p.bill_id, p.amount_minor).where(p.payment_id == payment_id).order_by(p.bill_id)
+        )
         return [(row.bill_id, row.amount_minor) for row in self.connection.execute(query)]
