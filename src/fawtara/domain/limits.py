@@ -87,9 +87,10 @@ sms_batch_rows = 200
 sms_retry_backoff_ms_min = 1_000
 sms_retry_backoff_ms_max = 300_000
 sms_retry_deadline_s = 6 * 3600
-# A message left in `submitting` longer than this belongs to a dead worker
-# (the response timer of every part of a batch is far shorter).
-sms_submitting_lease_s = 120
+# A message left in `submitting` longer than this belongs to a dead worker: a
+# live one ends a batch within 6 parts x (20 s waiting for a session + 10 s
+# response timer) = 180 s with the default SMPP settings.
+sms_submitting_lease_s = 300
 # A message in `unknown` (possibly sent) waits this long for a delivery receipt
 # from the subscriber's number before it is handed to an operator as failed.
 sms_unknown_resolution_s = 24 * 3600

@@ -323,6 +323,31 @@ def up(
     run_platform(wired, host or wired.settings.host, port or wired.settings.port)
 
 
+@app.command("smsc-sim")
+def smsc_sim(
+    port: Annotated[int, typer.Option(help="SMPP port")] = 2775,
+    http_port: Annotated[int, typer.Option(help="HTTP port of /messages and /admin/faults")] = 2776,
+    system_id: Annotated[str, typer.Option(help="the one login accepted")] = "fawtara",
+    password: Annotated[str, typer.Option(help="its password (at most 8 characters)")] = "fawtara1",
+    receipt_delay_ms: Annotated[
+        int, typer.Option(help="delay of delivery receipts; negative: none")
+    ] = 200,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+) -> None:
+    """Run the SMSC simulator (SMPP 3.4 server with an HTTP view) until Ctrl-C."""
+    from fawtara.simulators.smsc.cli import smsc_sim as run
+
+    run(port, http_port, system_id, password, receipt_delay_ms, host)
+
+
+@app.command("sms-worker")
+def sms_worker() -> None:
+    """Send the SMS confirmations: drain the sms.* outbox over SMPP until Ctrl-C."""
+    from fawtara.entrypoints.sms_worker import main as sms_worker_main
+
+    sms_worker_main()
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="default FAWTARA_HOST or 127.0.0.1")] = None,
