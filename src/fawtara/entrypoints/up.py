@@ -1,8 +1,8 @@
 """`fawtara up`: the whole platform in one process tree, for a newcomer's demo.
 
-The API and the workers run here; the systems the switch does not own (the
-banks, the operator's SMSC) run as child processes, the simulators, each with
-its own state under ./var/. Ctrl-C stops everything.
+The API and the workers (payments, SMS) run here; the systems the switch does
+not own (the banks, the operator's SMSC) run as child processes, the
+simulators, each with its own state under ./var/. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from fawtara.bootstrap import Platform
+from fawtara.bootstrap_sms import smpp_config
 from fawtara.demo.bank_accounts import demo_accounts
+from fawtara.entrypoints.sms_worker import run_sms_worker
 from fawtara.entrypoints.workers import run_payment_worker
 
 log = logging.getLogger("fawtara.up")
 
 PR_SET_PDEATHSIG = 1
-CHILD_START_S_MAX = 30  # a simulator that is not healthy by then is reported, not awaited
+CHILD_START_S_MAX = 30  # a simulator not healthy by then is reported, not awaited
+SMSC_HTTP_PORT = 2776  # the simulated SMSC's view of what it received
 
 
 def fawtara_command(*args: str) -> list[str]:
@@ -103,24 +106,47 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
     from fawtara.entrypoints.api.app import create_app
 
     banks = local_banks(platform)
+    sms = smpp_config()
+    smsc_view = f"http://127.0.0.1:{SMSC_HTTP_PORT}"
     commands = [
         fawtara_command("bank-sim", "--bank", code, "--port", str(urlsplit(url).port or 80))
         for code, url in banks.items()
     ]
+    commands.append(
+        fawtara_command(
+            "smsc-sim",
+            "--port",
+            str(sms.port),
+            "--http-port",
+            str(SMSC_HTTP_PORT),
+            "--system-id",
+            sms.system_id,
+            "--password",
+            sms.password,
+        )
+    )
     with children(commands):
-        wait_healthy(list(banks.values()))
+        wait_healthy([*banks.values(), smsc_view])
         open_demo_accounts(platform, banks)
         bank = platform.bank_gateway()
         stop = threading.Event()
-        worker = threading.Thread(
-            target=run_payment_worker,
-            args=(platform.switch(bank), stop),
-            name="payment-worker",
-            daemon=True,
-        )
-        worker.start()
+        workers = [
+            threading.Thread(
+                target=run_payment_worker,
+                args=(platform.switch(bank), stop),
+                name="payment-worker",
+                daemon=True,
+            ),
+            threading.Thread(
+                target=run_sms_worker, args=(platform, sms, stop), name="sms-worker", daemon=True
+            ),
+        ]
+        for worker in workers:
+            worker.start()
+        log.info("SMS received by the simulated SMSC: %s/messages", smsc_view)
         try:
             uvicorn.run(create_app(platform, bank), host=host, port=port, log_level="info")
         finally:
             stop.set()
-            worker.join(timeout=10)
+            for worker in workers:
+                worker.join(timeout=10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fawtara.domain import limits
 from fawtara.domain.accounts import bank_settlement, biller_payable
@@ -304,3 +305,9 @@ def payment_bills(uow: UnitOfWork, payment: Payment) -> list[BillLine]:
         )
         for bill_id in payment.bill_ids
     ]
+
+
+def payment_messages(uow: UnitOfWork, payment: Payment) -> list[dict[str, Any]]:
+    """The SMS that the payment triggered (confirmation, reversal) and their state."""
+    with uow:
+        return list(uow.presentment.messages_of(payment.payment_id))

@@ -18,7 +18,9 @@ def insert_ignoring_conflict(connection: Connection, table: Any, values: dict[st
     """INSERT … ON CONFLICT DO NOTHING on both engines; True when a row was written."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(table).values(**values).on_conflict_do_nothing()
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
         .returning(literal_column("1"))
     )
     return connection.execute(statement).first() is not None
@@ -275,6 +277,27 @@ class SqlPresentmentRepository:
         )
         row = self.connection.execute(query).mappings().first()
         return None if row is None else dict(row)
+
+    def messages_of(self, payment_id: str) -> list[dict[str, Any]]:
+        """The SMS sent for a payment, with their delivery state."""
+        m = t.sms_messages.c
+        query = (
+            select(
+                m.kind,
+                m.state,
+                m.msisdn,
+                m.language,
+                m.text,
+                m.parts,
+                m.smsc_message_ids,
+                m.failure_reason,
+                m.submitted_at,
+                m.delivered_at,
+            )
+            .where(m.payment_id == payment_id)
+            .order_by(m.id)
+        )
+        return [dict(row) for row in self.connection.execute(query).mappings()]
 
     def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool:
         """Record the reversal of a posting once; False when it was reversed already."""

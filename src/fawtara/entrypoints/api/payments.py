@@ -134,6 +134,21 @@ class PaymentBillOut(BaseModel):
     status: str
 
 
+class SmsOut(BaseModel):
+    kind: str = Field(examples=["payment_completed"])
+    state: str = Field(
+        description="queued | submitting | submitted | delivered | "
+        "undeliverable | expired | unknown | failed",
+        examples=["delivered"],
+    )
+    msisdn: str | None
+    parts: int
+    smsc_message_ids: list[str]
+    failure_reason: str | None
+    submitted_at: datetime | None
+    delivered_at: datetime | None
+
+
 class PaymentOut(BaseModel):
     payment_id: str
     state: str = Field(examples=["completed"])
@@ -147,6 +162,7 @@ class PaymentOut(BaseModel):
     bank_reference: str | None
     created_at: datetime
     completed_at: datetime | None
+    sms: list[SmsOut] = Field(description="the confirmations sent for this payment")
 
 
 def payment_out(platform: Platform, payment: Payment) -> PaymentOut:
@@ -167,6 +183,19 @@ def payment_out(platform: Platform, payment: Payment) -> PaymentOut:
         bank_reference=payment.bank_reference,
         created_at=payment.created_at,
         completed_at=payment.completed_at,
+        sms=[
+            SmsOut(
+                kind=str(m["kind"]),
+                state=str(m["state"]),
+                msisdn=m["msisdn"],
+                parts=int(m["parts"]),
+                smsc_message_ids=[str(i) for i in m["smsc_message_ids"]],
+                failure_reason=m["failure_reason"],
+                submitted_at=m["submitted_at"],
+                delivered_at=m["delivered_at"],
+            )
+            for m in use_cases.payment_messages(platform.uow(readonly=True), payment)
+        ],
     )
 
 

@@ -34,12 +34,14 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+sms_app = typer.Typer(help="SMS confirmations.", no_args_is_help=True)
 participants_app = typer.Typer(help="Participants: banks, billers, channels.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(usage_app, name="usage")
 app.add_typer(demo_app, name="demo")
 app.add_typer(participants_app, name="participants")
+app.add_typer(sms_app, name="sms")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -338,6 +340,36 @@ def smsc_sim(
     from fawtara.simulators.smsc.cli import smsc_sim as run
 
     run(port, http_port, system_id, password, receipt_delay_ms, host)
+
+
+@sms_app.command("status")
+def sms_status(payment_id: Annotated[str, typer.Argument(help="the payment's UUID")]) -> None:
+    """The SMS a payment triggered: state, SMSC ids, delivery receipt."""
+    from fawtara.domain.participants import Participant, ParticipantKind
+    from fawtara.service_layer.payments import get_payment, payment_messages
+
+    operator = Participant("CLI", ParticipantKind.OPERATOR, "سطر الأوامر", "command line", ())
+    with platform() as wired:
+        payment = get_payment(wired.uow(readonly=True), operator, payment_id)
+        messages = payment_messages(wired.uow(readonly=True), payment)
+    if not messages:
+        out.print(f"no SMS yet for payment {payment.payment_id} ({payment.state.value})")
+        return
+    table = Table("kind", "state", "to", "parts", "SMSC ids", "submitted", "delivered", "reason")
+    for m in messages:
+        table.add_row(
+            str(m["kind"]),
+            str(m["state"]),
+            str(m["msisdn"]),
+            str(m["parts"]),
+            ", ".join(str(i) for i in m["smsc_message_ids"]),
+            str(m["submitted_at"]),
+            str(m["delivered_at"]),
+            str(m["failure_reason"] or ""),
+        )
+    out.print(table)
+    for m in messages:
+        out.print(str(m["text"]))
 
 
 @app.command("sms-worker")
