@@ -13,6 +13,8 @@ Programmer errors are assertions, not members of this tree.
     │   ├── InvalidUsage              INVALID_USAGE
     │   ├── UnknownBank               UNKNOWN_BANK
     │   ├── BankMessageInvalid        BANK_MESSAGE_INVALID
+    │   ├── SmsTextNotEncodable       SMS_TEXT_NOT_ENCODABLE
+    │   ├── InvalidSmsNotice          INVALID_SMS_NOTICE
     │   └── LimitExceeded             LIMIT_EXCEEDED
     ├── PayloadTooLarge               PAYLOAD_TOO_LARGE
     ├── Unauthenticated               UNAUTHENTICATED
@@ -123,6 +125,16 @@ class PayloadTooLarge(FawtaraError):
     code = "PAYLOAD_TOO_LARGE"
     http_status = 413
     message_ar = "حجم الطلب أكبر من المسموح"
+
+
+class SmsTextNotEncodable(ValidationError):
+    code = "SMS_TEXT_NOT_ENCODABLE"
+    message_ar = "نص الرسالة يحوي محرفاً لا يمكن إرساله"
+
+
+class InvalidSmsNotice(ValidationError):
+    code = "INVALID_SMS_NOTICE"
+    message_ar = "بيانات إشعار الرسالة غير صالحة"
 
 
 class LimitExceeded(ValidationError):

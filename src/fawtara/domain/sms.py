@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 
 import phonenumbers
 
-from fawtara.domain import limits
+from fawtara.domain import errors, limits
 from fawtara.domain.calendar import DAMASCUS
 from fawtara.domain.errors import InvalidPhoneNumber, LimitExceeded
 from fawtara.domain.money import CURRENCY_EXPONENTS
@@ -70,16 +70,12 @@ _MONTHLY = re.compile(r"(\d{4})-(\d{2})")
 _BIMONTHLY = re.compile(r"(\d{4})-B([1-6])")
 
 
-class SmsTextNotEncodable(ValueError):
+class SmsTextNotEncodable(errors.SmsTextNotEncodable, ValueError):
     """The text has a character outside the BMP (an emoji, say): UCS-2 cannot carry it."""
 
-    code = "SMS_TEXT_NOT_ENCODABLE"
 
-
-class InvalidNotice(ValueError):
+class InvalidNotice(errors.InvalidSmsNotice, ValueError):
     """An outbox payload that does not follow the sms.* contract."""
-
-    code = "INVALID_SMS_NOTICE"
 
 
 class SmsKind(enum.StrEnum):
