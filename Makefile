@@ -37,8 +37,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
+# Benchmarks (not tests): each writes bench/results/*.json beside a baseline
+# measured in the same run; docs/BENCHMARKS.md holds the figures.
 bench: $(STAMP)
 	$(BIN)/python bench/bill_run.py
+	$(BIN)/python bench/payments.py
+	$(BIN)/python bench/sms_throughput.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

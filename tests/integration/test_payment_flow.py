@@ -185,14 +185,22 @@ def test_a_lost_reply_leaves_the_payment_unknown_until_an_inquiry_finds_the_debi
     net.books_balance()
 
 
-def test_a_bank_that_never_saw_the_debit_fails_the_payment(net: Network) -> None:
+def test_a_debit_the_bank_never_saw_is_sent_again_and_booked_once(net: Network) -> None:
     net.bank.set_fault(Fault.DOWN, count=1)
     payment = net.pay(net.request())
     assert payment.state is PaymentState.UNKNOWN
     net.run_worker(2)
     done = use_cases.get_payment(net.platform.uow(), PORTAL, payment.payment_id)
-    assert (done.state, done.reason_code) == (PaymentState.FAILED, "BANK_UNAVAILABLE")
-    assert net.bank.balance("BEMO", "ACC-1") == BALANCE
+    assert done.state is PaymentState.COMPLETED
+    assert net.bank.balance("BEMO", "ACC-1") == BALANCE - 320_000
+
+
+def test_a_debit_sent_again_and_refused_fails_the_payment(net: Network) -> None:
+    net.bank.set_fault(Fault.DOWN, count=1)
+    payment = net.pay(net.request(account="ACC-POOR"))
+    net.run_worker(2)
+    done = use_cases.get_payment(net.platform.uow(), PORTAL, payment.payment_id)
+    assert (done.state, done.reason_code) == (PaymentState.FAILED, "INSUFFICIENT_FUNDS")
     assert net.bill_status() == ("issued", 0)
 
 

@@ -203,21 +203,23 @@ def _debited(switch: Switch, payment: Payment, answer: BankAnswer) -> bool:
 # --- Steps (a call outside, then a move) ---------------------------------------
 
 
-def _step_received(switch: Switch, payment: Payment) -> bool:
-    instruction = DebitInstruction(
+def _debit_instruction(switch: Switch, payment: Payment) -> DebitInstruction:
+    remittance = f"{payment.biller_code} {payment.customer_ref} {' '.join(payment.bill_ids)}"
+    return DebitInstruction(
         payment_id=payment.payment_id,
         bank_code=payment.payer_bank,
         account=payment.payer_account,
         amount_minor=payment.amount_minor,
         currency=payment.currency,
         biller_code=payment.biller_code,
-        remittance=f"{payment.biller_code} {payment.customer_ref} {' '.join(payment.bill_ids)}"[
-            :140
-        ],
+        remittance=remittance[:140],
         created_at=switch.clock.now(),
     )
+
+
+def _step_received(switch: Switch, payment: Payment) -> bool:
     try:
-        answer = switch.bank.debit(instruction)
+        answer = switch.bank.debit(_debit_instruction(switch, payment))
     except BankUnreachable as error:
         return _to_unknown(switch, payment, str(error))
     if answer.status is BankStatus.ACCEPTED:
@@ -255,7 +257,18 @@ def _step_unknown(switch: Switch, payment: Payment) -> bool:
     if answer is not None and answer.status is BankStatus.REJECTED:
         return _fail(switch, payment, answer.error_code or "BANK_REJECTED", answer.detail)
     if answer is not None and answer.status is BankStatus.NOT_FOUND:
-        return _fail(switch, payment, "BANK_UNAVAILABLE", "the bank never received the debit")
+        # "Not found" may only mean the bank has not booked it yet: a debit still
+        # on its way would be booked later and the money kept from a failed
+        # payment. So the same debit is sent again (the bank books a payment id
+        # once) and its answer decides.
+        try:
+            answer = switch.bank.debit(_debit_instruction(switch, payment))
+        except BankUnreachable:
+            answer = None
+        if answer is not None and answer.status is BankStatus.ACCEPTED:
+            return _debited(switch, payment, answer)
+        if answer is not None and answer.status is BankStatus.REJECTED:
+            return _fail(switch, payment, answer.error_code or "BANK_REJECTED", answer.detail)
     assert payment.unknown_since is not None
     waited = switch.clock.now() - payment.unknown_since
     if waited >= timedelta(seconds=limits.unknown_resolution_s):

@@ -135,6 +135,10 @@ def _receive(switch: Switch, participant: Participant, request: PaymentRequest) 
         if bank is None or bank[0].kind is not ParticipantKind.BANK:
             raise UnknownBank(f"{request.payer_bank!r} is not a bank of the network")
         bills = uow.bills.get_many(list(request.bill_ids), for_update=True)
+        existing = uow.payments.get(request.payment_id)
+        if existing is not None:  # a concurrent duplicate stored it while we waited
+            _same_request(existing, participant, request)
+            return False
         if len(bills) != len(request.bill_ids) or any(b.service_id != service["id"] for b in bills):
             raise UnknownBill(
                 f"the bills {', '.join(request.bill_ids)} are not all bills of "

@@ -75,8 +75,19 @@ class _Schema:
     lock: threading.Lock  # an XMLSchema keeps its error log on itself
 
 
-@cache
+# libxml2 is not safe when several threads compile schemas at once (seen
+# here: "xmlSchemaPValAttrNodeValue, the given type is not a built-in type"),
+# so the first load of each schema happens under one lock.
+_SCHEMA_LOAD_LOCK = threading.Lock()
+
+
 def _schema(message_id: str) -> _Schema:
+    with _SCHEMA_LOAD_LOCK:
+        return _load_schema(message_id)
+
+
+@cache
+def _load_schema(message_id: str) -> _Schema:
     assert message_id in MESSAGE_IDS, f"no schema shipped for {message_id}"
     source = resources.files("fawtara.adapters.banks") / "xsd" / f"{message_id}.xsd"
     with source.open("rb") as handle:
