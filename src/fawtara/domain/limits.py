@@ -100,3 +100,32 @@ smpp_rate_per_s_max = 10_000
 # Receipts read from the SMSC and not yet stored; past this the client stops
 # acknowledging deliver_sm, so the SMSC keeps them and sends them again later.
 smpp_receipts_buffered_max = 10_000
+
+# Service lifecycle (docs/LIFECYCLE.md)
+# Reminders go this many days before the due date (FAWTARA_REMINDER_DAYS_BEFORE);
+# a reminder earlier than a month ahead would precede the bill itself.
+reminder_days_before_default = 3
+reminder_days_before_max = 30
+# A cash counter that has not synced past a bill's due day may hold an offline
+# payment of it: the sweep waits for it this many days past the grace, then
+# suspends anyway (the apology path repairs what the counter brings later).
+counter_sync_wait_days_max = 5
+# Services reviewed per sweep transaction: a killed sweep loses at most one batch.
+lifecycle_batch_rows = 500
+# Reconnection reviews and provisioning orders taken per scheduler round.
+lifecycle_reviews_batch_rows = 200
+provisioning_batch_rows = 100
+# Orders the network did not take are retried from 5 s to 10 min, doubling.
+provisioning_retry_backoff_s_first = 5
+provisioning_retry_backoff_s_max = 600
+# The scheduler wakes this often: the bound on the delay between a payment of
+# the overdue amount and the reconnection order (target: under 60 s).
+scheduler_tick_s = 5
+# Bill runs and reminders of days missed while no scheduler ran are caught up
+# this far back; older ones need an operator (`fawtara bill-run`).
+scheduler_catch_up_days = 7
+# A failed job is retried from 1 min to 1 h, doubling, for as long as it fails.
+job_retry_backoff_s_first = 60
+job_retry_backoff_s_max = 3600
+# `fawtara jobs` lists at most this many runs.
+job_runs_listed_max = 500

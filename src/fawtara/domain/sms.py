@@ -1,11 +1,13 @@
 """The subscriber's SMS: the text of a payment notice, UCS-2, concatenated parts.
 
 A completed (or reversed) payment becomes one SMS in the subscriber's
-language. Arabic text shows amounts, dates and periods in Arabic-Indic digits
-(١٬٢٣٤٫٥٠ ل.س.); the receipt number stays in Latin characters, because it is
-an identifier: the subscriber reads it to an operator or types it into the
-portal, where Arabic-Indic digits would not match. It is wrapped in
-LEFT-TO-RIGHT MARKs (U+200E), not the newer isolates (U+2066..U+2069): the
+language; so does each service notice of the lifecycle (a reminder, an
+overdue bill, a suspension, a reconnection, an apology). Arabic text shows
+amounts, dates and periods in Arabic-Indic digits (١٬٢٣٤٫٥٠ ل.س.); the
+receipt number stays in Latin characters, because it is an identifier: the
+subscriber reads it to an operator or types it into the portal, where
+Arabic-Indic digits would not match. It is wrapped in LEFT-TO-RIGHT MARKs
+(U+200E), not the newer isolates (U+2066..U+2069): the
 isolates date from Unicode 6.3 (2013) and older handsets, common where the
 network is weak, draw them as boxes, while every bidi implementation knows LRM.
 
@@ -24,7 +26,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import phonenumbers
 
@@ -81,12 +83,27 @@ class InvalidNotice(errors.InvalidSmsNotice, ValueError):
 class SmsKind(enum.StrEnum):
     PAYMENT_COMPLETED = "payment_completed"
     PAYMENT_REVERSED = "payment_reversed"
+    # The service lifecycle (docs/LIFECYCLE.md); at most 20 characters (sms_messages.kind).
+    BILL_DUE_SOON = "bill_due_soon"
+    BILL_OVERDUE = "bill_overdue"
+    SERVICE_SUSPENDED = "service_suspended"
+    SERVICE_RECONNECTED = "service_reconnected"
+    SUSPENSION_APOLOGY = "suspension_apology"
 
 
-TOPICS: dict[str, SmsKind] = {
-    "sms.payment_completed": SmsKind.PAYMENT_COMPLETED,
-    "sms.payment_reversed": SmsKind.PAYMENT_REVERSED,
-}
+TOPICS: dict[str, SmsKind] = {f"sms.{kind.value}": kind for kind in SmsKind}
+
+# Notices about a service rather than a payment: their payload follows the
+# service notice contract (docs/SMS.md), keyed by `notice_id`.
+SERVICE_KINDS = frozenset(
+    {
+        SmsKind.BILL_DUE_SOON,
+        SmsKind.BILL_OVERDUE,
+        SmsKind.SERVICE_SUSPENDED,
+        SmsKind.SERVICE_RECONNECTED,
+        SmsKind.SUSPENSION_APOLOGY,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +130,31 @@ def _text(payload: Mapping[str, object], name: str, length_max: int) -> str:
     return value.strip()
 
 
-def notice_from_payload(kind: SmsKind, payload: Mapping[str, object]) -> PaymentNotice:
-    """Check an outbox payload against the contract; InvalidNotice names what is wrong."""
+@dataclass(frozen=True, slots=True)
+class ServiceNotice:
+    """What the lifecycle wrote in the outbox: a reminder, a suspension, a reconnection."""
+
+    kind: SmsKind
+    notice_id: str  # unique per cause: one SMS per reminder, per suspension, per reconnection
+    msisdn: str | None
+    language: str  # "ar" | "en"
+    biller_name_ar: str
+    biller_name_en: str
+    service_ref: str
+    periods: tuple[str, ...]
+    amount_minor: int  # the amount the notice is about (what is due, what was owed)
+    currency: str
+    due_on: date
+    at: datetime  # aware: when the lifecycle acted
+
+    @property
+    def payment_id(self) -> str:
+        """The key of the SMS (sms_messages.payment_id holds notice ids for these kinds)."""
+        return self.notice_id
+
+
+def _header(payload: Mapping[str, object]) -> tuple[str | None, str, tuple[str, ...], str]:
+    """(msisdn, language, periods, currency): the fields both contracts share."""
     msisdn = payload.get("msisdn")
     if msisdn is not None and not isinstance(msisdn, str):
         raise InvalidNotice("msisdn must be a string or null")
@@ -129,30 +169,71 @@ def notice_from_payload(kind: SmsKind, payload: Mapping[str, object]) -> Payment
         or not all(isinstance(p, str) and len(p) <= 16 for p in periods)
     ):
         raise InvalidNotice("periods must be a non-empty list of period ids")
-    amount = payload.get("amount_minor")
-    if type(amount) is not int or not 0 < amount <= limits.amount_minor_max:
-        raise InvalidNotice(f"amount_minor must be a positive integer, not {amount!r}")
     currency = _text(payload, "currency", 3)
     if currency not in CURRENCY_EXPONENTS:
         raise InvalidNotice(f"unknown currency {currency!r}")
+    return msisdn, str(language), tuple(str(p) for p in periods), currency
+
+
+def _instant(payload: Mapping[str, object], name: str) -> datetime:
     try:
-        completed_at = datetime.fromisoformat(_text(payload, "completed_at", 40))
+        instant = datetime.fromisoformat(_text(payload, name, 40))
     except ValueError as error:
-        raise InvalidNotice("completed_at must be an ISO-8601 instant") from error
-    if completed_at.tzinfo is None:
-        raise InvalidNotice("completed_at must carry its UTC offset")
+        raise InvalidNotice(f"{name} must be an ISO-8601 instant") from error
+    if instant.tzinfo is None:
+        raise InvalidNotice(f"{name} must carry its UTC offset")
+    return instant.astimezone(UTC)
+
+
+def notice_from_payload(
+    kind: SmsKind, payload: Mapping[str, object]
+) -> PaymentNotice | ServiceNotice:
+    """Check an outbox payload against the contract; InvalidNotice names what is wrong."""
+    if kind in SERVICE_KINDS:
+        return service_notice_from_payload(kind, payload)
+    msisdn, language, periods, currency = _header(payload)
+    amount = payload.get("amount_minor")
+    if type(amount) is not int or not 0 < amount <= limits.amount_minor_max:
+        raise InvalidNotice(f"amount_minor must be a positive integer, not {amount!r}")
     return PaymentNotice(
         kind=kind,
         payment_id=_text(payload, "payment_id", 64),
         msisdn=msisdn,
-        language=str(language),
+        language=language,
         biller_name_ar=_text(payload, "biller_name_ar", limits.name_length_max),
         biller_name_en=_text(payload, "biller_name_en", limits.name_length_max),
-        periods=tuple(str(p) for p in periods),
+        periods=periods,
         amount_minor=amount,
         currency=currency,
         receipt_no=_text(payload, "receipt_no", limits.sms_receipt_no_length_max),
-        completed_at=completed_at.astimezone(UTC),
+        completed_at=_instant(payload, "completed_at"),
+    )
+
+
+def service_notice_from_payload(kind: SmsKind, payload: Mapping[str, object]) -> ServiceNotice:
+    """The service notice contract (docs/SMS.md), checked like the payment one."""
+    assert kind in SERVICE_KINDS
+    msisdn, language, periods, currency = _header(payload)
+    amount = payload.get("amount_minor")
+    if type(amount) is not int or not 0 <= amount <= limits.amount_minor_max:
+        raise InvalidNotice(f"amount_minor must be a non-negative integer, not {amount!r}")
+    try:
+        due = date.fromisoformat(_text(payload, "due_on", 10))
+    except ValueError as error:
+        raise InvalidNotice("due_on must be an ISO-8601 date") from error
+    return ServiceNotice(
+        kind=kind,
+        notice_id=_text(payload, "notice_id", 64),
+        msisdn=msisdn,
+        language=language,
+        biller_name_ar=_text(payload, "biller_name_ar", limits.name_length_max),
+        biller_name_en=_text(payload, "biller_name_en", limits.name_length_max),
+        service_ref=_text(payload, "service_ref", limits.customer_reference_length_max),
+        periods=periods,
+        amount_minor=amount,
+        currency=currency,
+        due_on=due,
+        at=_instant(payload, "at"),
     )
 
 
@@ -256,8 +337,16 @@ TEMPLATES: dict[tuple[SmsKind, str], str] = {
 }
 
 
-def render(notice: PaymentNotice) -> str:
+def format_date(day: date, language: str) -> str:
+    """dd/mm/yyyy, in Arabic-Indic digits for Arabic."""
+    text = day.strftime("%d/%m/%Y")
+    return arabic_digits(text) if language == "ar" else text
+
+
+def render(notice: PaymentNotice | ServiceNotice) -> str:
     """The text of the SMS for a notice, in its language."""
+    if isinstance(notice, ServiceNotice):
+        return render_service(notice)
     language = notice.language
     return TEMPLATES[(notice.kind, language)].format(
         bills=_bills_word(len(notice.periods), language),
@@ -266,6 +355,64 @@ def render(notice: PaymentNotice) -> str:
         amount=format_amount(notice.amount_minor, notice.currency, language),
         receipt=f"{LRM}{notice.receipt_no}{LRM}" if language == "ar" else notice.receipt_no,
         instant=format_instant(notice.completed_at, language),
+    )
+
+
+# Service notices: the service reference is an identifier, kept Latin like a receipt.
+SERVICE_TEMPLATES: dict[tuple[SmsKind, str], str] = {
+    (SmsKind.BILL_DUE_SOON, "ar"): (
+        "تذكير: {bills} {biller} عن {periods} للخدمة {service} بمبلغ {amount} تستحق في "
+        "{due}. سدّدها قبل ذلك تجنباً لإيقاف الخدمة."
+    ),
+    (SmsKind.BILL_DUE_SOON, "en"): (
+        "Reminder: your {biller} {bills} for {periods}, service {service}, {amount}, "
+        "is due on {due}. Pay by then to keep the service."
+    ),
+    (SmsKind.BILL_OVERDUE, "ar"): (
+        "{bills} {biller} عن {periods} للخدمة {service} بمبلغ {amount} تجاوزت تاريخ "
+        "استحقاقها {due}. سدّدها تجنباً لإيقاف الخدمة."
+    ),
+    (SmsKind.BILL_OVERDUE, "en"): (
+        "Your {biller} {bills} for {periods}, service {service}, {amount}, was due on {due}. "
+        "Pay it to avoid suspension."
+    ),
+    (SmsKind.SERVICE_SUSPENDED, "ar"): (
+        "أُوقفت الخدمة {service} لدى {biller} لعدم تسديد {bills} {periods} بمبلغ {amount} "
+        "المستحقة في {due}. تعود الخدمة تلقائياً بعد التسديد. {instant} بتوقيت دمشق."
+    ),
+    (SmsKind.SERVICE_SUSPENDED, "en"): (
+        "Service {service} at {biller} is suspended: {bills} for {periods}, {amount}, "
+        "due on {due}, unpaid. It returns by itself once paid. {instant} Damascus time."
+    ),
+    (SmsKind.SERVICE_RECONNECTED, "ar"): (
+        "أُعيد وصل الخدمة {service} لدى {biller} بعد تسديد {bills} {periods}. "
+        "{instant} بتوقيت دمشق."
+    ),
+    (SmsKind.SERVICE_RECONNECTED, "en"): (
+        "Service {service} at {biller} is reconnected: {bills} for {periods} paid. "
+        "{instant} Damascus time."
+    ),
+    (SmsKind.SUSPENSION_APOLOGY, "ar"): (
+        "نعتذر: أُوقفت الخدمة {service} لدى {biller} خطأً، فقد سُدّدت {bills} {periods} "
+        "في موعدها. أُعيد وصل الخدمة. {instant} بتوقيت دمشق."
+    ),
+    (SmsKind.SUSPENSION_APOLOGY, "en"): (
+        "We apologise: service {service} at {biller} was suspended in error; {bills} for "
+        "{periods} had been paid on time. It is reconnected. {instant} Damascus time."
+    ),
+}
+
+
+def render_service(notice: ServiceNotice) -> str:
+    language = notice.language
+    return SERVICE_TEMPLATES[(notice.kind, language)].format(
+        bills=_bills_word(len(notice.periods), language),
+        biller=notice.biller_name_ar if language == "ar" else notice.biller_name_en,
+        service=f"{LRM}{notice.service_ref}{LRM}" if language == "ar" else notice.service_ref,
+        periods=format_periods(notice.periods, language),
+        amount=format_amount(notice.amount_minor, notice.currency, language),
+        due=format_date(notice.due_on, language),
+        instant=format_instant(notice.at, language),
     )
 
 

@@ -1,7 +1,7 @@
 """`fawtara up`: the whole platform in one process tree, for a newcomer's demo.
 
-The API and the workers (payments, SMS) run here; the systems the switch does
-not own (the banks, the operator's SMSC) run as child processes, the
+The API, the workers (payments, SMS) and the scheduler run here; the systems
+the switch does not own (the banks, the operator's SMSC) run as child processes, the
 simulators, each with its own state under ./var/. Ctrl-C stops everything.
 """
 
@@ -24,6 +24,7 @@ import httpx
 from fawtara.bootstrap import Platform
 from fawtara.bootstrap_sms import smpp_config
 from fawtara.demo.bank_accounts import demo_accounts
+from fawtara.entrypoints.scheduler import run_scheduler
 from fawtara.entrypoints.sms_worker import run_sms_worker
 from fawtara.entrypoints.workers import run_payment_worker
 
@@ -139,6 +140,11 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
             ),
             threading.Thread(
                 target=run_sms_worker, args=(platform, sms, stop), name="sms-worker", daemon=True
+            ),
+            # The biller jobs and reconnections (docs/LIFECYCLE.md); it leads unless
+            # another scheduler process holds the lock, and then stands by.
+            threading.Thread(
+                target=run_scheduler, args=(platform, stop), name="scheduler", daemon=True
             ),
         ]
         for worker in workers:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from fawtara.domain.banking import BankAnswer, DebitInstruction, ReturnInstruction, StatusRequest
-from fawtara.domain.billers import Biller
+from fawtara.domain.billers import Biller, ServiceState
 from fawtara.domain.bills import Bill
 from fawtara.domain.calendar import Cycle
+from fawtara.domain.jobs import JobKey, JobRun, JobStatus
 from fawtara.domain.ledger import Account, Balance, StoredTransferSummary, Transfer
+from fawtara.domain.lifecycle import BillStanding, ProvisioningOrder
 from fawtara.domain.participants import Participant
 from fawtara.domain.payments import Payment, PaymentState
 from fawtara.domain.tariffs import Tariff
@@ -218,6 +221,10 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def presentment(self) -> PresentmentRepository: ...
+    @property
+    def lifecycle(self) -> LifecycleRepository: ...
+    @property
+    def jobs(self) -> JobRunRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -232,3 +239,100 @@ class UnitOfWork(Protocol):
 
 # A factory of units of work: each call opens one transaction's worth.
 UnitOfWorkFactory = Callable[..., UnitOfWork]
+
+
+# --- Service lifecycle (docs/LIFECYCLE.md) -------------------------------------
+
+
+class ProvisioningUnreachable(Exception):
+    """The biller's network did not take the order; it is sent again later."""
+
+
+class ProvisioningGateway(Protocol):
+    """The link to a biller's network: the exchange that cuts a line, the crew that cuts a meter."""
+
+    def send(self, order: ProvisioningOrder) -> None:
+        """Carry out the order, idempotently by order_id; raises ProvisioningUnreachable."""
+        ...
+
+
+class LeaderLock(Protocol):
+    """One scheduler at a time: a PostgreSQL advisory lock, or a file lock beside SQLite."""
+
+    def try_acquire(self) -> bool: ...
+    def holds(self) -> bool: ...
+    def release(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHolder:
+    """Who is told about a service, and how it is named to them."""
+
+    service_id: int
+    reference: str
+    msisdn: str | None
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSuspension:
+    id: int
+    service_id: int
+    cause_bill_ids: tuple[str, ...]
+
+
+class LifecycleRepository(Protocol):
+    def service_states(self, service_ids: Sequence[int]) -> dict[int, ServiceState]: ...
+    def overdue_services(
+        self, biller_code: str, due_on_or_before: date, after_id: int, limit: int
+    ) -> list[int]: ...
+    def suspended_services(self, biller_code: str, after_id: int, limit: int) -> list[int]: ...
+    def unpaid_standings(self, service_ids: Sequence[int]) -> dict[int, list[BillStanding]]: ...
+    def standings_of(self, bill_ids: Sequence[str]) -> dict[str, BillStanding]: ...
+    def bills_due_on(
+        self, biller_code: str, due: date, after_bill_id: str, limit: int
+    ) -> list[BillStanding]: ...
+    def holders(self, service_ids: Sequence[int]) -> dict[int, ServiceHolder]: ...
+    def open_suspensions(self, service_ids: Sequence[int]) -> dict[int, OpenSuspension]: ...
+    def suspend(
+        self,
+        service_id: int,
+        biller_code: str,
+        cause: Sequence[tuple[Bill, date]],
+        today: date,
+        now: datetime,
+    ) -> int | None: ...
+    def end_suspension(
+        self, suspension: OpenSuspension, ended_by: str, now: datetime
+    ) -> bool: ...
+    def add_order(self, order: ProvisioningOrder, now: datetime) -> bool: ...
+    def due_orders(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[ProvisioningOrder]: ...
+    def order_sent(self, order_id: str, now: datetime) -> None: ...
+    def order_failed(self, order_id: str, error: str, next_attempt_at: datetime) -> None: ...
+    def counters_synced_through(self, biller_code: str) -> datetime | None: ...
+    def record_counter_sync(
+        self, counter_code: str, biller_code: str, synced_through: datetime, now: datetime
+    ) -> None: ...
+    def claim_outbox(
+        self, topic: str, now: datetime, limit: int
+    ) -> list[tuple[int, dict[str, Any]]]: ...
+    def finish_outbox(self, outbox_ids: Sequence[int], now: datetime) -> None: ...
+    def summary(self) -> dict[str, int]: ...
+
+
+class JobRunRepository(Protocol):
+    def since(self, day: date) -> dict[JobKey, JobRun]: ...
+    def start(self, key: JobKey, now: datetime, runner: str) -> bool: ...
+    def finish(
+        self,
+        key: JobKey,
+        status: JobStatus,
+        now: datetime,
+        counts: dict[str, int],
+        error: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None: ...
+    def interrupt_running(self, now: datetime) -> int: ...
+    def recent(self, limit: int) -> list[JobRun]: ...

@@ -22,6 +22,7 @@ from fawtara.domain.errors import (
     UnknownService,
     ValidationError,
 )
+from fawtara.service_layer.lifecycle_hook import note_posting
 from fawtara.service_layer.ports import UnitOfWork
 from fawtara.service_layer.usage_import import compact_reference
 
@@ -99,6 +100,8 @@ def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> 
             },
             [(a.bill_id, a.amount_minor) for a in plan.allocations],
         )
+        # A suspended service gets its reconnection (or apology) reviewed at once.
+        note_posting(uow, service_id, biller.code, command.payment_id, posted_at)
         uow.commit()
         return PostingResult(
             command.payment_id,

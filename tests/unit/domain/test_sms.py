@@ -298,3 +298,72 @@ def test_a_text_without_id_and_stat_is_no_receipt() -> None:
 def test_notices_are_immutable_records() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         notice().amount_minor = 1  # type: ignore[misc]
+
+
+# Service notices (the lifecycle) ---------------------------------------------
+
+
+def service_payload(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "notice_id": "susp:17",
+        "msisdn": "+963933123456",
+        "language": "ar",
+        "biller_code": "STE",
+        "biller_name_ar": "الشركة السورية للاتصالات",
+        "biller_name_en": "Syrian Telecom",
+        "service_ref": "0112345678",
+        "periods": ["2026-10"],
+        "bill_ids": ["STE-2026-10-5"],
+        "amount_minor": 175500,
+        "currency": "SYP",
+        "due_on": "2026-12-01",
+        "at": "2026-12-12T07:00:00+00:00",
+    }
+    base.update(changes)
+    return base
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        SmsKind.BILL_DUE_SOON,
+        SmsKind.BILL_OVERDUE,
+        SmsKind.SERVICE_SUSPENDED,
+        SmsKind.SERVICE_RECONNECTED,
+        SmsKind.SUSPENSION_APOLOGY,
+    ],
+)
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_every_service_notice_names_the_service_and_fits_the_part_limit_at_its_longest(
+    kind: SmsKind, language: str
+) -> None:
+    text = render(notice_from_payload(kind, service_payload(language=language)))
+    assert "0112345678" in text
+    longest = notice_from_payload(
+        kind,
+        service_payload(
+            language=language,
+            biller_name_ar="م" * limits.name_length_max,
+            biller_name_en="M" * limits.name_length_max,
+            service_ref="R" * limits.customer_reference_length_max,
+            periods=[f"2026-B{n}" for n in range(1, 7)],
+            amount_minor=limits.amount_minor_max,
+        ),
+    )
+    assert len(split_into_parts(render(longest), 1)) <= limits.sms_parts_max
+
+
+def test_the_suspension_notice_in_arabic() -> None:
+    text = render(notice_from_payload(SmsKind.SERVICE_SUSPENDED, service_payload()))
+    assert text == (
+        "أُوقفت الخدمة \u200e0112345678\u200e لدى الشركة السورية للاتصالات لعدم تسديد فاتورة "
+        "تشرين الأول ٢٠٢٦ بمبلغ ١٬٧٥٥٫٠٠ ل.س. المستحقة في ٠١/١٢/٢٠٢٦. تعود الخدمة تلقائياً "
+        "بعد التسديد. ١٢/١٢/٢٠٢٦ ١٠:٠٠ بتوقيت دمشق."
+    )
+
+
+def test_a_service_notice_off_the_contract_is_refused() -> None:
+    with pytest.raises(InvalidNotice, match="due_on"):
+        notice_from_payload(SmsKind.BILL_OVERDUE, service_payload(due_on="tomorrow"))
+    with pytest.raises(InvalidNotice, match="notice_id"):
+        notice_from_payload(SmsKind.BILL_OVERDUE, service_payload(notice_id=""))

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -412,7 +413,11 @@ sms_messages = Table(
     Column("submitted_at", Timestamp),
     Column("delivered_at", Timestamp),
     UniqueConstraint("payment_id", "kind", name="uq_sms_messages_payment_id"),
-    CheckConstraint("kind IN ('payment_completed', 'payment_reversed')", name="kind"),
+    CheckConstraint(
+        "kind IN ('payment_completed', 'payment_reversed', 'bill_due_soon', 'bill_overdue', "
+        "'service_suspended', 'service_reconnected', 'suspension_apology')",
+        name="kind",
+    ),
     CheckConstraint(
         "state IN ('queued', 'submitting', 'submitted', 'delivered', 'undeliverable', "
         "'expired', 'unknown', 'failed')",
@@ -434,4 +439,105 @@ sms_submissions = Table(
     Column("accepted_at", Timestamp, nullable=False),
     Column("receipt_at", Timestamp),
     Index("ix_sms_submissions_sms_message_id", "sms_message_id"),
+)
+
+# --- Service lifecycle ---
+# States, the protection rule and the jobs: docs/LIFECYCLE.md.
+
+# Each suspension of a service and when it ended; at most one open per service
+# (the partial unique index), so a rerun of a sweep cannot suspend twice.
+service_suspensions = Table(
+    "service_suspensions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("suspended_on", Date, nullable=False),  # the Damascus day of the sweep
+    Column("suspended_at", Timestamp, nullable=False),
+    Column("ended_at", Timestamp),
+    # payment: the overdue bills were paid; protection: the suspension broke
+    # the protection rule (a bill accepted on time became known late).
+    Column("ended_by", String(16)),
+    CheckConstraint("ended_by IN ('payment', 'protection')", name="ended_by"),
+    CheckConstraint("(ended_at IS NULL) = (ended_by IS NULL)", name="ended"),
+    Index(
+        "uq_service_suspensions_open",
+        "service_id",
+        unique=True,
+        sqlite_where=text("ended_at IS NULL"),
+        postgresql_where=text("ended_at IS NULL"),
+    ),
+    Index("ix_service_suspensions_biller_code", "biller_code", "ended_by"),
+)
+
+# The bills that caused a suspension, as they stood when it was decided.
+suspension_bills = Table(
+    "suspension_bills",
+    metadata,
+    Column("suspension_id", BigInteger, ForeignKey("service_suspensions.id"), primary_key=True),
+    Column("bill_id", String(64), ForeignKey("bills.id"), primary_key=True),
+    Column("due_on", Date, nullable=False),
+    Column("grace_until", Date, nullable=False),  # the last day before suspension
+    Column("outstanding_minor", Money, nullable=False),
+    Index("ix_suspension_bills_bill_id", "bill_id"),
+)
+
+# Orders to the biller's network (suspend / reconnect a line or meter), written
+# with the state change and sent by the scheduler through the provisioning
+# port, in the order they were made per service, idempotent by order_id.
+provisioning_orders = Table(
+    "provisioning_orders",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("order_id", String(40), nullable=False),
+    Column("suspension_id", BigInteger, ForeignKey("service_suspensions.id"), nullable=False),
+    Column("service_id", BigInteger, ForeignKey("services.id"), nullable=False),
+    Column("biller_code", String(16), nullable=False),
+    Column("service_ref", String(32), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp),
+    Column("last_error", String(400)),
+    UniqueConstraint("order_id", name="uq_provisioning_orders_order_id"),
+    CheckConstraint("action IN ('suspend', 'reconnect')", name="action"),
+    Index("ix_provisioning_orders_due", "sent_at", "next_attempt_at"),
+    Index("ix_provisioning_orders_service_id", "service_id", "id"),
+)
+
+# How far each cash counter of a biller has synced: everything it accepted up
+# to synced_through is at the biller. The sweep waits for it (domain/lifecycle.py).
+counter_sync_marks = Table(
+    "counter_sync_marks",
+    metadata,
+    Column("biller_code", String(16), ForeignKey("billers.code"), primary_key=True),
+    Column("counter_code", String(32), primary_key=True),
+    Column("synced_through", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Every run of a scheduled job, keyed by (job, biller, day): one row per key,
+# whose attempts count the tries (retries and resumptions after a crash).
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("job", String(32), nullable=False),
+    Column("biller_code", String(16), nullable=False),
+    Column("scheduled_for", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+    Column("next_attempt_at", Timestamp),
+    Column("counts", JSON, nullable=False),
+    Column("error", String(400)),
+    Column("runner", String(64), nullable=False),
+    UniqueConstraint("job", "biller_code", "scheduled_for", name="uq_job_runs_key"),
+    CheckConstraint(
+        "status IN ('running', 'succeeded', 'failed', 'interrupted')", name="status"
+    ),
+    Index("ix_job_runs_started_at", "started_at"),
+    Index("ix_job_runs_status", "status", "next_attempt_at"),
 )

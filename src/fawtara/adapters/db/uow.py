@@ -17,7 +17,9 @@ from fawtara.adapters.db.billing_repositories import (
     SqlTariffRepository,
     SqlUsageRepository,
 )
+from fawtara.adapters.db.job_runs_repository import SqlJobRunRepository
 from fawtara.adapters.db.ledger_repository import SqlLedgerRepository
+from fawtara.adapters.db.lifecycle_repository import SqlLifecycleRepository
 from fawtara.adapters.db.switch_repositories import (
     SqlOutboxRepository,
     SqlParticipantRepository,
@@ -52,6 +54,8 @@ class SqlUnitOfWork:
         self.payments = SqlPaymentRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
         self.presentment = SqlPresentmentRepository(connection)
+        self.lifecycle = SqlLifecycleRepository(connection)
+        self.jobs = SqlJobRunRepository(connection)
         return self
 
     def __exit__(

@@ -380,6 +380,115 @@ def sms_worker() -> None:
     sms_worker_main()
 
 
+@app.command("jobs")
+def jobs(
+    limit: Annotated[int, typer.Option(help="how many runs, newest first")] = 30,
+) -> None:
+    """The scheduler's job runs (status, tries, counts) and the lifecycle's counts."""
+    from fawtara.domain import limits
+    from fawtara.service_layer.lifecycle import lifecycle_summary
+
+    if not 0 < limit <= limits.job_runs_listed_max:
+        raise fail(f"VALIDATION_ERROR: --limit must be 1..{limits.job_runs_listed_max}", 2)
+    with platform() as wired, wired.uow(readonly=True) as uow:
+        found = uow.jobs.recent(limit)
+    table = Table("job", "biller", "for", "status", "tries", "started", "finished", "counts")
+    for run in found:
+        table.add_row(
+            run.key.job.value,
+            run.key.biller_code,
+            run.key.scheduled_for.isoformat(),
+            run.status.value,
+            str(run.attempts),
+            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            "" if run.finished_at is None else f"{run.finished_at:%H:%M:%S}",
+            run.error or ", ".join(f"{k} {v}" for k, v in run.counts.items() if v),
+        )
+    out.print(table)
+    summary = lifecycle_summary(wired.uow(readonly=True))
+    out.print(", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in summary.items()))
+
+
+@app.command("scheduler")
+def scheduler(
+    once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
+) -> None:
+    """Run the biller jobs (bill runs, reminders, the overdue sweep) until Ctrl-C; one leads."""
+    import threading
+
+    from fawtara.entrypoints.scheduler import run_once, run_scheduler
+
+    with platform() as wired:
+        if once:
+            report = run_once(wired)
+            for key, status in report.jobs_run:
+                out.print(f"{key.job.value} {key.biller_code} {key.scheduled_for}: {status.value}")
+            out.print(
+                f"{len(report.jobs_run)} job(s); {report.reviews.reconnected} reconnected; "
+                f"{report.orders.sent} order(s) sent, {report.orders.failed} failed"
+            )
+            return
+    stop = threading.Event()
+    try:
+        rounds = run_scheduler(wired, stop)
+    except KeyboardInterrupt:
+        stop.set()
+        return
+    out.print(f"{rounds} scheduler round(s)")
+
+
+@app.command("simulate")
+def simulate(
+    days: Annotated[int, typer.Option(help="simulated days, 1..366")] = 90,
+    database: Annotated[
+        Path, typer.Option(help="the scratch SQLite file it runs on (overwritten)")
+    ] = Path("var/simulate.db"),
+    in_place: Annotated[
+        bool, typer.Option(help="run on FAWTARA_DATABASE_URL itself (changes it for good)")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="random seed: the same seed, the same quarter")] = 1,
+    subscribers: Annotated[int, typer.Option(help="per biller, when a scratch is seeded")] = 350,
+) -> None:
+    """A time-compressed quarter on a copy of the demo data; prints what the lifecycle did."""
+    from fawtara.demo.quarter import run_simulation, simulation_source
+
+    if not 1 <= days <= 366:
+        raise fail("VALIDATION_ERROR: --days must be 1..366", 2)
+    with platform(check_schema=False) as wired:
+        if wired.settings.sqlite_path is None and not in_place and not database.suffix:
+            raise fail("VALIDATION_ERROR: --database must name a SQLite file", 2)
+        target, origin = simulation_source(wired, database, in_place, subscribers)
+        err.print(f"simulating {days} days on {origin}", markup=False)
+        with progress_bar() as bar:
+            task = bar.add_task("simulated days", total=days)
+            report = run_simulation(
+                target, days, seed, lambda done: bar.update(task, completed=done)
+            )
+    out.print(quarter_table(report))
+    out.print(
+        f"protection-rule violations: {report.violations}; suspensions undone by the rule: "
+        f"{report.repaired}; longest reconnection after payment: "
+        f"{report.reconnection_delay_s_max:.0f} s (simulated)"
+    )
+    if report.violations:
+        raise typer.Exit(1)
+
+
+def quarter_table(report: object) -> Table:
+    from fawtara.demo.quarter import QuarterReport
+
+    assert isinstance(report, QuarterReport)
+    names = sorted({name for counts in report.rows.values() for name in counts})
+    billers = sorted(report.rows)
+    table = Table(f"{report.days} days from {report.start}", *billers, title="fawtara simulate")
+    for name in names:
+        table.add_row(name, *(str(report.rows[b].get(name, 0)) for b in billers))
+    for topic, count in sorted(report.jobs.items()):
+        table.add_row(f"outbox {topic}", str(count), *[""] * (len(billers) - 1))
+    table.add_row("protection-rule violations", str(report.violations), *[""] * (len(billers) - 1))
+    return table
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="default FAWTARA_HOST or 127.0.0.1")] = None,
