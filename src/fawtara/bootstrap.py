@@ -31,11 +31,13 @@ class Platform:
 
     def switch(self, bank: BankGateway) -> Switch:
         """The payment switch over this platform's storage and the given bank link."""
+        biller = InProcessBillerGateway(self.uow_factory(), self.clock)
         return Switch(
             self.uow_factory(),
             bank,
-            InProcessBillerGateway(self.uow_factory(), self.clock),
+            biller,
             self.clock,
+            read_uow_factory=self.uow_factory(readonly=True),
         )
 
     def bank_gateway(self) -> BankGateway:

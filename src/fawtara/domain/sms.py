@@ -72,12 +72,10 @@ _MONTHLY = re.compile(r"(\d{4})-(\d{2})")
 _BIMONTHLY = re.compile(r"(\d{4})-B([1-6])")
 
 
-class SmsTextNotEncodable(errors.SmsTextNotEncodable, ValueError):
-    """The text has a character outside the BMP (an emoji, say): UCS-2 cannot carry it."""
-
-
-class InvalidNotice(errors.InvalidSmsNotice, ValueError):
-    """An outbox payload that does not follow the sms.* contract."""
+# A character outside the BMP (an emoji, say): UCS-2 cannot carry it.
+SmsTextNotEncodable = errors.SmsTextNotEncodable
+# An outbox payload that does not follow the sms.* contract.
+InvalidNotice = errors.InvalidSmsNotice
 
 
 class SmsKind(enum.StrEnum):

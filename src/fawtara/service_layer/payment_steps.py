@@ -58,6 +58,11 @@ class Switch:
     biller: BillerGateway
     clock: Clock
     sleep: Callable[[float], None] = field(default=time.sleep)
+    # Units of work for reads only (ends with COMMIT, no write lock on SQLite).
+    read_uow_factory: Callable[[], UnitOfWork] | None = None
+
+    def reader(self) -> UnitOfWork:
+        return (self.read_uow_factory or self.uow_factory)()
 
     def lease_until(self) -> datetime:
         return self.clock.now() + timedelta(seconds=limits.payment_lease_s)
@@ -66,7 +71,7 @@ class Switch:
 def drive(switch: Switch, payment_id: str) -> Payment:
     """Take steps until the payment is final or waits for a later retry."""
     for _ in range(DRIVE_STEPS_MAX):
-        with switch.uow_factory() as uow:
+        with switch.reader() as uow:
             payment = uow.payments.get(payment_id)
         assert payment is not None, f"driving an unknown payment {payment_id}"
         if payment.state not in DRIVEN_STATES or not STEPS[payment.state](switch, payment):

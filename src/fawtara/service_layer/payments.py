@@ -241,7 +241,7 @@ def wait_for_final(
     wait_s = min(max(wait_s, 0.0), float(limits.payment_wait_s_max))
     deadline = switch.clock.now().timestamp() + wait_s
     while True:
-        payment = get_payment(switch.uow_factory(), participant, payment_id)
+        payment = get_payment(switch.reader(), participant, payment_id)
         if payment.is_final or switch.clock.now().timestamp() >= deadline:
             return payment
         switch.sleep(WAIT_POLL_S)

