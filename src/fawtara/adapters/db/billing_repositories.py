@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, insert, select, update
@@ -268,13 +269,14 @@ class SqlBillRunRepository:
         )
         return [(row.kind, row.tariff_class) for row in self.connection.execute(query)]
 
-    def _unbilled(self, biller_code: str, cycle_id: str) -> Any:
+    def _unbilled(self, biller_code: str, cycle_id: str, after_id: int | None = None) -> Any:
         s, b = t.services.c, t.bills.c
-        return and_(
-            s.biller_code == biller_code,
-            s.state == ServiceState.ACTIVE.value,
-            ~exists().where(b.service_id == s.id, b.cycle_id == cycle_id),
-        )
+        billed = exists().where(b.service_id == s.id, b.cycle_id == cycle_id)
+        if after_id is not None:
+            # Repeats the keyset bound where the planner cannot derive it, so that a merge
+            # anti-join starts at the batch rather than at the first bill of the cycle.
+            billed = billed.where(b.service_id > after_id)
+        return and_(s.biller_code == biller_code, s.state == ServiceState.ACTIVE.value, ~billed)
 
     def count_pending(self, biller_code: str, cycle_id: str) -> int:
         query = (
@@ -292,14 +294,20 @@ class SqlBillRunRepository:
             select(s.id, s.kind, s.tariff_class, u.quantity)
             .select_from(
                 t.services.outerjoin(
-                    t.usage_records, and_(u.service_id == s.id, u.cycle_id == cycle_id)
+                    t.usage_records,
+                    and_(
+                        # `u.service_id > after_id` repeats the keyset bound, as in _unbilled.
+                        u.service_id == s.id,
+                        u.cycle_id == cycle_id,
+                        u.service_id > after_id,
+                    ),
                 )
             )
-            .where(self._unbilled(biller_code, cycle_id), s.id > after_id)
+            .where(self._unbilled(biller_code, cycle_id, after_id), s.id > after_id)
             .order_by(s.id)
             .limit(limit)
         )
-        return [tuple(row) for row in self.connection.execute(query)]
+        return list(self.connection.execute(query).all())
 
 
 BILL_COLUMNS = (
@@ -317,6 +325,73 @@ BILL_COLUMNS = (
     "status",
     "lines",
 )
+# add_many writes the two columns that differ from bill to bill first, then the rest.
+_BILL_COLUMNS_WRITTEN = (
+    "id",
+    "service_id",
+    *(c for c in BILL_COLUMNS if c not in ("id", "service_id")),
+)
+COPY_CHUNK_ROWS = 1_000  # rows rendered per write, so the server works while the next are rendered
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """A text value as a field of COPY's text format (tab, newline, CR, backslash escaped)."""
+    if value.isprintable() and "\\" not in value:
+        return value
+    return value.translate(_COPY_ESCAPES)
+
+
+# The values of a bill row other than its id and service id. In a bill run they
+# repeat (one set per distinct amount), so each set is rendered once.
+_Rest = tuple[str, str, date, date, date, date, int, int, str, BillStatus, str]
+
+
+def _rest(bill: Bill, lines: str) -> _Rest:
+    return (
+        bill.biller_code,
+        bill.cycle_id,
+        bill.period_start,
+        bill.period_end,
+        bill.issued_on,
+        bill.due_on,
+        bill.amount_minor,
+        bill.paid_minor,
+        bill.currency,
+        bill.status,
+        lines,
+    )
+
+
+@lru_cache(maxsize=4_096)
+def _copy_rest(rest: _Rest, encoding: str) -> bytes:
+    """The rest of a COPY text row, from biller_code to the end of the line, encoded."""
+    return (
+        "\t".join(
+            [
+                _copy_text(
+                    str(
+                        v.isoformat()
+                        if isinstance(v, date)
+                        else v.value
+                        if isinstance(v, BillStatus)
+                        else v
+                    )
+                )
+                for v in rest
+            ]
+        )
+        + "\n"
+    ).encode(encoding)
+
+
+@lru_cache(maxsize=4_096)
+def _sqlite_rest(rest: _Rest) -> tuple[Any, ...]:
+    """The rest of an INSERT's parameters for SQLite: dates as ISO text, the status's value."""
+    return tuple(
+        v.isoformat() if isinstance(v, date) else v.value if isinstance(v, BillStatus) else v
+        for v in rest
+    )
 
 
 class SqlBillRepository:
@@ -324,41 +399,42 @@ class SqlBillRepository:
         self.connection = connection
 
     def add_many(self, bills: Sequence[tuple[Bill, str]]) -> None:
-        """Bulk insert: COPY on PostgreSQL, one executemany on SQLite."""
+        """Bulk insert: COPY on PostgreSQL, one executemany on SQLite.
+
+        PostgreSQL gets COPY's text format, rendered here and sent a chunk at a
+        time, so that the server stores one chunk while the next is priced
+        and rendered (`bills` may price them as they are read). Only the id
+        and service id are rendered per bill; the rest of a row repeats
+        across a bill run and comes from a bounded cache.
+        """
         if not bills:
             return
-        rows = [
-            (
-                b.id,
-                b.biller_code,
-                b.service_id,
-                b.cycle_id,
-                b.period_start,
-                b.period_end,
-                b.issued_on,
-                b.due_on,
-                b.amount_minor,
-                b.paid_minor,
-                b.currency,
-                b.status.value,
-                lines,
-            )
-            for b, lines in bills
-        ]
-        columns = ", ".join(BILL_COLUMNS)
+        columns = ", ".join(_BILL_COLUMNS_WRITTEN)
         if self.connection.dialect.name == "postgresql":
             driver = self.connection.connection.driver_connection
             assert driver is not None
+            encoding = driver.info.encoding
             with (
                 driver.cursor() as cursor,
                 cursor.copy(f"COPY bills ({columns}) FROM STDIN") as copy,
             ):
-                for row in rows:
-                    copy.write_row(row)
+                for start in range(0, len(bills), COPY_CHUNK_ROWS):
+                    chunk: list[bytes] = []
+                    for bill, lines in bills[start : start + COPY_CHUNK_ROWS]:
+                        chunk.append(
+                            f"{_copy_text(bill.id)}\t{int(bill.service_id)}\t".encode(encoding)
+                        )
+                        chunk.append(_copy_rest(_rest(bill, lines), encoding))
+                    copy.write(b"".join(chunk))
             return
-        marks = ", ".join("?" * len(BILL_COLUMNS))
-        iso = [(*row[:4], *(d.isoformat() for d in row[4:8]), *row[8:]) for row in rows]
-        self.connection.exec_driver_sql(f"INSERT INTO bills ({columns}) VALUES ({marks})", iso)
+        marks = ", ".join("?" * len(_BILL_COLUMNS_WRITTEN))
+        self.connection.exec_driver_sql(
+            f"INSERT INTO bills ({columns}) VALUES ({marks})",
+            [
+                (bill.id, bill.service_id, *_sqlite_rest(_rest(bill, lines)))
+                for bill, lines in bills
+            ],
+        )
 
     def get_many(self, bill_ids: Sequence[str], for_update: bool = False) -> list[Bill]:
         query = select(t.bills).where(t.bills.c.id.in_(list(bill_ids))).order_by(t.bills.c.id)
