@@ -46,6 +46,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pgdb import drop_database, pg_connect, pg_url, recreate_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / "work"
@@ -61,7 +63,6 @@ SEED = 20260301
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "fawtara_bench"
 PGBENCH_DB = "fawtara_bench_pgbench"
-PROTECTED_DBS = frozenset({"test", "postgres", "template0", "template1"})
 RESULT_MARK = "RESULT "
 PROGRESS_MARK = "PROGRESS "
 
@@ -177,31 +178,7 @@ def register(engine: Any) -> None:
 # PostgreSQL: databases, bulk load, the COPY baseline, pgbench
 
 
-def pg_url(base: str, database: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(base).set(database=database).render_as_string(hide_password=False)
-
-
-def pg_connect(url: str, autocommit: bool = False) -> Any:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url).set(drivername="postgresql")
-    return psycopg.connect(parsed.render_as_string(hide_password=False), autocommit=autocommit)
-
-
-def recreate_database(base_url: str, name: str) -> None:
-    assert name not in PROTECTED_DBS, name
-    with pg_connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(base_url: str, name: str) -> None:
-    assert name not in PROTECTED_DBS, name
-    with pg_connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+# pg_url, pg_connect, recreate_database, drop_database: bench/pgdb.py
 
 
 def pg_copy(conn: Any, table: str, columns: str, rows: Iterator[tuple[Any, ...]]) -> None:

@@ -65,6 +65,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from pgdb import PROTECTED_DBS, drop_database, pg_connect, pg_url, recreate_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
@@ -115,7 +117,6 @@ COLLECTION_ACCOUNT = "SEPC-COLLECT"  # the switch's account at the bank (docs/BA
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "fawtara_bench_pay"
 PGBENCH_DB = "fawtara_bench_pay_pgbench"
-PROTECTED_DBS = frozenset({"test", "postgres", "template0", "template1", "fawtara_bench"})
 
 THE_BILLER = Biller(
     code=BILLER,
@@ -193,31 +194,9 @@ QUICK = Plan(rounds=1, pgbench_s=5, core_workers=8, core_window_s=5, core_warmup
 # PostgreSQL databases and pgbench (the conventions of bench/bill_run.py)
 
 
-def pg_url(base: str, database: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(base).set(database=database).render_as_string(hide_password=False)
-
-
-def pg_connect(url: str, autocommit: bool = False) -> Any:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url).set(drivername="postgresql")
-    return psycopg.connect(parsed.render_as_string(hide_password=False), autocommit=autocommit)
-
-
-def recreate_database(base_url: str, name: str) -> None:
-    assert name not in PROTECTED_DBS, name
-    with pg_connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(base_url: str, name: str) -> None:
-    assert name not in PROTECTED_DBS, name
-    with pg_connect(base_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+# pg_url, pg_connect, recreate_database, drop_database: bench/pgdb.py
+# Also never the bill-run benchmark's database.
+PROTECTED = PROTECTED_DBS | {"fawtara_bench"}
 
 
 def pgbench_args(base_url: str) -> list[str]:
@@ -241,7 +220,7 @@ def pgbench_env(base_url: str) -> dict[str, str]:
 
 
 def pgbench_init(base_url: str) -> None:
-    recreate_database(base_url, PGBENCH_DB)
+    recreate_database(base_url, PGBENCH_DB, PROTECTED)
     subprocess.run(["pgbench", "-i", "-s", "10", "-q", *pgbench_args(base_url), PGBENCH_DB],
                    check=True, capture_output=True, env=pgbench_env(base_url))
 
@@ -1410,7 +1389,7 @@ def main() -> None:
                         + plan.e2e_rounds * plan.e2e_bills_per_round)
             with phase(f"postgresql: database {BENCH_DB}, world of {services:,} services "
                        "and bills"):
-                recreate_database(base_url, BENCH_DB)
+                recreate_database(base_url, BENCH_DB, PROTECTED)
                 pool = BillPool(build_world(url, services))
             pg_notes = pg_settings(url)
             with phase("pgbench -i -s 10"):
@@ -1437,7 +1416,7 @@ def main() -> None:
                 "note": f"{len(tps_runs)} full {plan.pgbench_s}s runs, one before each core "
                         "round; B is their median",
             })
-            drop_database(base_url, PGBENCH_DB)
+            drop_database(base_url, PGBENCH_DB, PROTECTED)
             costs: dict[str, Any] = {}
             if "counts" not in skip:
                 with phase("postgresql: statements, transactions and round trips per payment"):
@@ -1486,8 +1465,8 @@ def main() -> None:
                                          {"clients": plan.e2e_clients})
     finally:
         if "postgresql" in engines and not args.keep_databases:
-            drop_database(base_url, PGBENCH_DB)
-            drop_database(base_url, BENCH_DB)
+            drop_database(base_url, PGBENCH_DB, PROTECTED)
+            drop_database(base_url, BENCH_DB, PROTECTED)
 
     notes = {
         "date": started.isoformat(timespec="seconds"),
