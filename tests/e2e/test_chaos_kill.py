@@ -39,7 +39,6 @@ from tests.e2e.chaos_support import (
     Stack,
     SwitchClient,
     check_invariants,
-    fresh_postgres_database,
     orphans,
     plan_payments,
     read_books,
@@ -57,15 +56,6 @@ BANK_TIMEOUT_S = 2.0
 BANK_DELAY_MS = 400  # every debit answered this late: a wider window to be killed in
 STREAM_S_MAX = 120.0
 FINAL_WITHIN_S = 90.0  # after the last restart; the worker's lease is 15 s
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'switch.db'}"
-    else:
-        with fresh_postgres_database(request.getfixturevalue("postgres_server")) as url:
-            yield url
 
 
 @pytest.fixture

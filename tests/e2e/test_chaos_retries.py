@@ -42,7 +42,6 @@ from tests.e2e.chaos_support import (
     SwitchClient,
     bank_core_stalled,
     check_invariants,
-    fresh_postgres_database,
     payment_body,
     plan_payments,
     read_books,
@@ -58,15 +57,6 @@ CLIENTS = 16
 BILLS = 30
 BANK_TIMEOUT_S = 1.5  # the switch's timeout on each bank call
 FINAL_WITHIN_S = 90.0  # after the faults stop (rule 5 asks for a bounded time)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'switch.db'}"
-    else:
-        with fresh_postgres_database(request.getfixturevalue("postgres_server")) as url:
-            yield url
 
 
 @pytest.fixture

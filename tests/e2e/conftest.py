@@ -1,0 +1,20 @@
+"""Fixtures of the end-to-end tier shared by several modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.chaos_support import fresh_postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database for processes started by a test: SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'switch.db'}"
+    else:
+        with fresh_postgres_database(request.getfixturevalue("postgres_server")) as url:
+            yield url
