@@ -14,7 +14,7 @@ from fawtara.adapters.db.engine import make_engine
 from fawtara.adapters.db.uow import SqlUnitOfWork
 from fawtara.config import Settings
 from fawtara.service_layer.payment_steps import Switch
-from fawtara.service_layer.ports import BankGateway, Clock
+from fawtara.service_layer.ports import BankConsent, BankGateway, Clock
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Platform:
             biller,
             self.clock,
             read_uow_factory=self.uow_factory(readonly=True),
+            cash_denominations_minor=self.settings.cash_denominations_minor,
         )
 
     def bank_gateway(self) -> BankGateway:
@@ -45,6 +46,12 @@ class Platform:
         from fawtara.adapters.banks.http_gateway import HttpBankGateway
 
         return HttpBankGateway(dict(self.settings.banks), timeout_s=self.settings.bank_timeout_s)
+
+    def bank_consent(self) -> BankConsent:
+        """The banks' consent API (one-time codes by SMS), at the FAWTARA_BANKS addresses."""
+        from fawtara.adapters.banks.consent_http import HttpBankConsent
+
+        return HttpBankConsent(dict(self.settings.banks), timeout_s=self.settings.bank_timeout_s)
 
     def require_current_schema(self) -> None:
         """Raise SchemaBehind unless the database is at the newest migration."""

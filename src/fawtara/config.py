@@ -6,9 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from fawtara.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
+
 DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
 # The demo's two bank simulators (make run starts them).
 DEFAULT_BANKS = "BEMO=http://127.0.0.1:8101,CBSY=http://127.0.0.1:8102"
+DEFAULT_KEYS_DIR = "var/keys"
 
 
 def parse_banks(text: str) -> dict[str, str]:
@@ -29,6 +32,9 @@ class Settings:
     port: int
     banks: tuple[tuple[str, str], ...] = ()
     bank_timeout_s: float = 5.0
+    keys_dir: Path = Path(DEFAULT_KEYS_DIR)  # the switch's receipt-signing key pair
+    # Notes and coins in circulation, minor units ascending (domain/cash.py).
+    cash_denominations_minor: tuple[int, ...] = parse_denominations(DEFAULT_DENOMINATIONS)
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -38,6 +44,10 @@ class Settings:
             port=int(os.environ.get("FAWTARA_PORT", "8000")),
             banks=tuple(parse_banks(os.environ.get("FAWTARA_BANKS", DEFAULT_BANKS)).items()),
             bank_timeout_s=float(os.environ.get("FAWTARA_BANK_TIMEOUT_S", "5")),
+            keys_dir=Path(os.environ.get("FAWTARA_KEYS_DIR", DEFAULT_KEYS_DIR)),
+            cash_denominations_minor=parse_denominations(
+                os.environ.get("FAWTARA_CASH_DENOMINATIONS", DEFAULT_DENOMINATIONS)
+            ),
         )
 
     @property

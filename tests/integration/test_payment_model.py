@@ -1,6 +1,7 @@
 """Model-based test of the payment state machine (hypothesis, stateful).
 
-Random interleavings of payments (new and retried), bank faults (down, reply
+Random interleavings of payments (new and retried; by bank, and in cash at a
+counter, which may find its bill paid meanwhile), bank faults (down, reply
 lost), time passing with worker rounds, and reversals. After every step the
 books balance and no bill holds more than it owes; at the end, once the bank
 is back and the worker has drained everything, every payment is final and
@@ -33,11 +34,13 @@ from fawtara.adapters.db import tables as t
 from fawtara.adapters.db.engine import make_engine
 from fawtara.bootstrap import Platform
 from fawtara.config import Settings
+from fawtara.domain.cash import round_cash
 from fawtara.domain.errors import FawtaraError
 from fawtara.domain.participants import Participant, ParticipantKind
 from fawtara.domain.payments import FINAL_STATES, PaymentRequest, PaymentState
 from fawtara.service_layer import payments as use_cases
 from fawtara.service_layer.bill_run import run_bill_run
+from fawtara.service_layer.cash_payments import CashPayment, take_cash_payment
 from fawtara.service_layer.ledger import verify_ledger
 from fawtara.service_layer.participants import register_participant
 from fawtara.service_layer.payment_steps import process_due
@@ -49,6 +52,7 @@ START_BALANCE = {"ACC-A": 5_000_000, "ACC-B": 5_000_000, "ACC-POOR": 50_000}
 BANK = Participant("BEMO", ParticipantKind.BANK, "بيمو", "Bemo", ("bank",))
 PORTAL = Participant("PORTAL", ParticipantKind.CHANNEL, "البوابة", "Portal", ("portal",))
 OPS = Participant("OPS", ParticipantKind.OPERATOR, "العمليات", "Ops", ("portal",), True)
+COUNTER = Participant("DAM01", ParticipantKind.CHANNEL, "مركز دمشق", "Damascus", ("counter",))
 METERS = 4
 
 
@@ -63,7 +67,7 @@ class PaymentMachine(RuleBasedStateMachine):
         self.clock = ManualClock(datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
         self.platform = Platform(Settings("sqlite", "127.0.0.1", 0), engine, self.clock)
         world = build_world(self.platform, electricity_services=METERS)
-        for participant in (BANK, PORTAL, OPS):
+        for participant in (BANK, PORTAL, OPS, COUNTER):
             register_participant(self.platform.uow(), participant, self.clock, secret="s")
         rows = [("ELEC", "2026-B5", m, str(100 + 50 * n)) for n, m in enumerate(world.meters)]
         import_usage(self.platform.uow_factory(), usage_rows(rows), "u.csv", self.clock)
@@ -77,6 +81,7 @@ class PaymentMachine(RuleBasedStateMachine):
         self.switch = self.platform.switch(self.bank)
         self.switch.sleep = lambda s: self.clock.advance(timedelta(seconds=s))
         self.requests: dict[str, PaymentRequest] = {}
+        self.cash: dict[str, CashPayment] = {}
 
     def teardown(self) -> None:
         if hasattr(self, "platform"):
@@ -103,8 +108,28 @@ class PaymentMachine(RuleBasedStateMachine):
             del self.requests[request.payment_id]  # refused whole: nothing stored
         return request.payment_id
 
+    @rule(target=payments, meter=st.integers(0, METERS - 1), partial=st.booleans())
+    def pay_cash(self, meter: int, partial: bool) -> str:
+        ref = self.meters[meter]
+        due = max(self.amount_of[ref] // 2 if partial else self.amount_of[ref], 100)
+        payment = CashPayment(
+            payment_id=str(uuid.uuid4()), counter_code="DAM01", shift_id="s1", cashier="rana",
+            biller_code="ELEC", customer_ref=ref, bill_ids=(self.bill_of[ref],),
+            amount_due_minor=due, cash_taken_minor=round_cash(due, (1_000,)),
+            accepted_at=self.clock.now(), msisdn=None,
+        )
+        try:
+            take_cash_payment(self.switch, payment, wait_s=0)
+            self.cash[payment.payment_id] = payment
+        except FawtaraError as refusal:  # the station keeps it and sends it again later
+            assert refusal.code == "BILL_PAYMENT_IN_PROGRESS"
+        return payment.payment_id
+
     @rule(payment_id=payments)
     def retry(self, payment_id: str) -> None:
+        if payment_id in self.cash:
+            outcome = take_cash_payment(self.switch, self.cash[payment_id], wait_s=0)
+            assert outcome.payment_id == payment_id
         request = self.requests.get(payment_id)
         if request is not None:
             with self.platform.uow(readonly=True) as uow:
@@ -126,7 +151,7 @@ class PaymentMachine(RuleBasedStateMachine):
 
     @rule(payment_id=payments)
     def reverse(self, payment_id: str) -> None:
-        if payment_id not in self.requests:
+        if payment_id not in self.requests and payment_id not in self.cash:
             return
         try:
             use_cases.reverse_payment(self.switch, OPS, payment_id, "model test")
@@ -167,6 +192,28 @@ class PaymentMachine(RuleBasedStateMachine):
         for account in ACCOUNTS:
             # each completed payment took its amount once; everything else came back
             assert self.bank.balance("BEMO", account) == START_BALANCE[account] - kept[account]
+        self.check_cash()
+
+    def check_cash(self) -> None:
+        """Every cash payment final; the drawer holds what was not handed back; none lost."""
+        with self.platform.uow(readonly=True) as uow:
+            stored = [uow.payments.get(pid) for pid in self.cash]
+            net = {}
+            for code in ("counter:DAM01:cash", "bank:BEMO:settlement", "biller:ELEC:payable",
+                         "switch:refunds_due", "switch:cash_rounding"):
+                account = uow.ledger.account_by_code(code)
+                balance = None if account is None else uow.ledger.balance(account.id)
+                net[code] = 0 if balance is None else (
+                    balance.debits_posted_minor - balance.credits_posted_minor)
+        assert all(p is not None and p.state in FINAL_STATES for p in stored)
+        in_drawer = sum(
+            self.cash[p.payment_id].cash_taken_minor
+            for p in stored if p is not None and p.state is not PaymentState.REVERSED
+        )
+        assert net["counter:DAM01:cash"] == in_drawer
+        assert net["counter:DAM01:cash"] + net["bank:BEMO:settlement"] == -(
+            net["biller:ELEC:payable"] + net["switch:refunds_due"] + net["switch:cash_rounding"]
+        )
 
 
 TestPaymentModel = PaymentMachine.TestCase

@@ -32,6 +32,7 @@ from fawtara.adapters.db import tables
 from fawtara.adapters.db.uow import SqlUnitOfWork
 from fawtara.bootstrap import Platform
 from fawtara.demo import data
+from fawtara.demo.counters import register_demo_counters
 from fawtara.demo.participants import register_demo_participants
 from fawtara.demo.payments import pay_demo_bills
 from fawtara.demo.tariffs import ADSL_PACKAGES, demo_tariffs
@@ -119,6 +120,7 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
         )
     if is_seeded(platform):
         register_demo_participants(platform)  # finishes a seed killed half-way
+        register_demo_counters(platform)
         pay_demo_bills(platform)  # (both write nothing when all is there)
         return f"demo data already there, nothing seeded: {count_rows(platform)}"
     register_billers(platform)
@@ -130,6 +132,7 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
         if bill_run_status(platform, biller.code, cycle) != "completed":
             run_bill_run(platform.uow_factory(), biller.code, cycle, platform.clock)
     register_demo_participants(platform)
+    register_demo_counters(platform)
     payments = pay_demo_bills(platform)
     return (
         f"demo seeded with {payments} bank payments ({data.TELECOM.code} "

@@ -9,6 +9,7 @@ Account codes are stable strings, built here and nowhere else:
 | counter:{COUNTER}:cash      | asset     | cash held at a counter's drawer                      |
 | switch:suspense             | liability | money received whose destination is not yet known    |
 | switch:cash_rounding        | income    | cash rounding to the nearest note or coin (±)        |
+| switch:refunds_due          | liability | cash surpluses owed back to subscribers (refunds)    |
 | switch:fees                 | income    | commissions charged (zero for basic bills)           |
 | switch:capital              | equity    | opening balances                                     |
 """
@@ -59,6 +60,16 @@ def counter_cash(counter_code: str) -> AccountSpec:
 SWITCH_ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec("switch:suspense", "Suspense", "حساب معلّق", AccountType.LIABILITY),
     AccountSpec("switch:cash_rounding", "Cash rounding", "فروقات تقريب النقد", AccountType.INCOME),
+    AccountSpec(
+        "switch:refunds_due", "Refunds due", "مبالغ مستحقة الرد للمشتركين", AccountType.LIABILITY
+    ),
     AccountSpec("switch:fees", "Fees", "العمولات", AccountType.INCOME),
     AccountSpec("switch:capital", "Capital", "رأس المال", AccountType.EQUITY),
 )
+CASH_ROUNDING = "switch:cash_rounding"
+REFUNDS_DUE = "switch:refunds_due"
+
+
+def switch_account(code: str) -> AccountSpec:
+    """The spec of one of the switch's own accounts."""
+    return next(spec for spec in SWITCH_ACCOUNTS if spec.code == code)

@@ -31,6 +31,7 @@ BANK_REASON_TO_ERROR = {
     "AC01": "ACCOUNT_UNKNOWN",  # incorrect account number
     "AM02": "AMOUNT_LIMIT_EXCEEDED",  # not allowed amount (daily limit)
     "AM05": "DUPLICATE_PAYMENT",  # duplication
+    "MD01": "CONSENT_MISSING",  # no mandate: the holder did not confirm this debit
     "NARR": "BANK_REJECTED",  # narrative: see the message
 }
 

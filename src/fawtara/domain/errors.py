@@ -15,13 +15,28 @@ Programmer errors are assertions, not members of this tree.
     │   ├── BankMessageInvalid        BANK_MESSAGE_INVALID
     │   ├── SmsTextNotEncodable       SMS_TEXT_NOT_ENCODABLE
     │   ├── InvalidSmsNotice          INVALID_SMS_NOTICE
+    │   ├── InvalidJournalEntry       INVALID_JOURNAL_ENTRY
+    │   ├── InvalidDenominations      INVALID_DENOMINATIONS
+    │   ├── CashRoundingMismatch      CASH_ROUNDING_MISMATCH
+    │   ├── ReceiptInvalid            RECEIPT_INVALID
+    │   ├── ReceiptSignatureInvalid   RECEIPT_SIGNATURE_INVALID
+    │   ├── CounterCertificateInvalid COUNTER_CERTIFICATE_INVALID
+    │   ├── ReceiptUnreadable         RECEIPT_UNREADABLE
     │   └── LimitExceeded             LIMIT_EXCEEDED
     ├── PayloadTooLarge               PAYLOAD_TOO_LARGE
     ├── Unauthenticated               UNAUTHENTICATED
+    │   ├── SignInFailed              SIGN_IN_FAILED
+    │   ├── AccountLocked             ACCOUNT_LOCKED
+    │   └── SessionExpired            SESSION_EXPIRED
     ├── NotAllowed                    NOT_ALLOWED (403)
     │   ├── ChannelNotAllowed         CHANNEL_NOT_ALLOWED
     │   ├── PayerBankMismatch         PAYER_BANK_MISMATCH
-    │   └── ReversalNotAllowed        REVERSAL_NOT_ALLOWED
+    │   ├── ReversalNotAllowed        REVERSAL_NOT_ALLOWED
+    │   ├── RoleNotAllowed            ROLE_NOT_ALLOWED
+    │   ├── NotYourCounter            NOT_YOUR_COUNTER
+    │   ├── NotYourShift              NOT_YOUR_SHIFT
+    │   ├── SelfApproval              SELF_APPROVAL
+    │   └── ConsentRefused            CONSENT_REFUSED
     ├── NotFound                      NOT_FOUND (404)
     │   ├── UnknownBiller             UNKNOWN_BILLER
     │   ├── UnknownCycle              UNKNOWN_CYCLE
@@ -30,7 +45,10 @@ Programmer errors are assertions, not members of this tree.
     │   ├── UnknownAccount            UNKNOWN_ACCOUNT
     │   ├── UnknownTransfer           UNKNOWN_TRANSFER
     │   ├── UnknownPayment            PAYMENT_NOT_FOUND
-    │   └── NoTariffInForce           NO_TARIFF_IN_FORCE
+    │   ├── NoTariffInForce           NO_TARIFF_IN_FORCE
+    │   ├── UnknownCounter            UNKNOWN_COUNTER
+    │   ├── UnknownStaff              UNKNOWN_STAFF
+    │   └── UnknownShift              UNKNOWN_SHIFT
     ├── Conflict                      CONFLICT (409)
     │   ├── BillAlreadyPaid           BILL_ALREADY_PAID
     │   ├── BillNotPayable            BILL_NOT_PAYABLE
@@ -42,10 +60,20 @@ Programmer errors are assertions, not members of this tree.
     │   ├── ChannelNotAccepted        CHANNEL_NOT_ACCEPTED
     │   ├── BillPaymentInProgress     BILL_PAYMENT_IN_PROGRESS
     │   ├── PaymentNotReversible      PAYMENT_NOT_REVERSIBLE
-    │   └── UsageConflict             USAGE_CONFLICT
+    │   ├── ReceiptNotAvailable       RECEIPT_NOT_AVAILABLE
+    │   ├── UsageConflict             USAGE_CONFLICT
+    │   ├── CounterExists             COUNTER_EXISTS
+    │   ├── UsernameTaken             USERNAME_TAKEN
+    │   ├── ShiftAlreadyOpen          SHIFT_ALREADY_OPEN
+    │   ├── ShiftNotOpen              SHIFT_NOT_OPEN
+    │   ├── ShiftNotAwaitingApproval  SHIFT_NOT_AWAITING_APPROVAL
+    │   └── JournalEntryReused        JOURNAL_ENTRY_REUSED
     └── Unavailable                   UNAVAILABLE (503)
         ├── SchemaBehind              SCHEMA_BEHIND
-        └── SchedulerBusy             SCHEDULER_BUSY
+        ├── SigningKeyMissing         SIGNING_KEY_MISSING
+        ├── ToolMissing               TOOL_MISSING
+        ├── SchedulerBusy             SCHEDULER_BUSY
+        └── ConsentUnavailable        CONSENT_UNAVAILABLE
 
 Every error carries an English and an Arabic message; `docs/ERRORS.md` lists
 the codes and is checked against this module by a test.
@@ -138,6 +166,21 @@ class InvalidSmsNotice(ValidationError):
     message_ar = "بيانات إشعار الرسالة غير صالحة"
 
 
+class InvalidJournalEntry(ValidationError):
+    code = "INVALID_JOURNAL_ENTRY"
+    message_ar = "قيد سجل الصندوق غير صالح"
+
+
+class InvalidDenominations(ValidationError):
+    code = "INVALID_DENOMINATIONS"
+    message_ar = "فئات النقد غير صالحة"
+
+
+class CashRoundingMismatch(ValidationError):
+    code = "CASH_ROUNDING_MISMATCH"
+    message_ar = "المبلغ النقدي المقبوض لا يطابق تقريب المبلغ المستحق"
+
+
 class LimitExceeded(ValidationError):
     code = "LIMIT_EXCEEDED"
     message_ar = "تم تجاوز الحد المسموح"
@@ -147,6 +190,21 @@ class Unauthenticated(FawtaraError):
     code = "UNAUTHENTICATED"
     http_status = 401
     message_ar = "بيانات الدخول مفقودة أو غير صحيحة"
+
+
+class SignInFailed(Unauthenticated):
+    code = "SIGN_IN_FAILED"
+    message_ar = "اسم المستخدم أو كلمة المرور غير صحيحة"
+
+
+class AccountLocked(Unauthenticated):
+    code = "ACCOUNT_LOCKED"
+    message_ar = "الحساب مقفل مؤقتاً بعد محاولات دخول فاشلة"
+
+
+class SessionExpired(Unauthenticated):
+    code = "SESSION_EXPIRED"
+    message_ar = "انتهت الجلسة؛ سجّل الدخول من جديد"
 
 
 class NotAllowed(FawtaraError):
@@ -168,6 +226,26 @@ class PayerBankMismatch(NotAllowed):
 class ReversalNotAllowed(NotAllowed):
     code = "REVERSAL_NOT_ALLOWED"
     message_ar = "غير مسموح لهذا المشارك بعكس الدفعات"
+
+
+class RoleNotAllowed(NotAllowed):
+    code = "ROLE_NOT_ALLOWED"
+    message_ar = "هذا الدور لا يسمح بهذا الإجراء"
+
+
+class NotYourCounter(NotAllowed):
+    code = "NOT_YOUR_COUNTER"
+    message_ar = "لا يمكنك العمل إلا في صندوقك"
+
+
+class NotYourShift(NotAllowed):
+    code = "NOT_YOUR_SHIFT"
+    message_ar = "هذه الوردية ليست لك"
+
+
+class SelfApproval(NotAllowed):
+    code = "SELF_APPROVAL"
+    message_ar = "لا يمكن للمشرف اعتماد إغلاق ورديته بنفسه"
 
 
 class NotFound(FawtaraError):
@@ -214,6 +292,21 @@ class UnknownPayment(NotFound):
 class NoTariffInForce(NotFound):
     code = "NO_TARIFF_IN_FORCE"
     message_ar = "لا توجد تعرفة نافذة"
+
+
+class UnknownCounter(NotFound):
+    code = "UNKNOWN_COUNTER"
+    message_ar = "الصندوق غير معروف"
+
+
+class UnknownStaff(NotFound):
+    code = "UNKNOWN_STAFF"
+    message_ar = "الموظف غير معروف"
+
+
+class UnknownShift(NotFound):
+    code = "UNKNOWN_SHIFT"
+    message_ar = "الوردية غير موجودة"
 
 
 class Conflict(FawtaraError):
@@ -277,6 +370,36 @@ class UsageConflict(Conflict):
     message_ar = "الاستهلاك مسجل مسبقاً بقيمة مختلفة"
 
 
+class CounterExists(Conflict):
+    code = "COUNTER_EXISTS"
+    message_ar = "الصندوق مسجل مسبقاً"
+
+
+class UsernameTaken(Conflict):
+    code = "USERNAME_TAKEN"
+    message_ar = "اسم المستخدم مستخدم مسبقاً"
+
+
+class ShiftAlreadyOpen(Conflict):
+    code = "SHIFT_ALREADY_OPEN"
+    message_ar = "هناك وردية مفتوحة مسبقاً"
+
+
+class ShiftNotOpen(Conflict):
+    code = "SHIFT_NOT_OPEN"
+    message_ar = "الوردية غير مفتوحة"
+
+
+class ShiftNotAwaitingApproval(Conflict):
+    code = "SHIFT_NOT_AWAITING_APPROVAL"
+    message_ar = "إغلاق الوردية لا ينتظر اعتماداً"
+
+
+class JournalEntryReused(Conflict):
+    code = "JOURNAL_ENTRY_REUSED"
+    message_ar = "معرّف القيد مستخدم لقيد مختلف"
+
+
 class Unavailable(FawtaraError):
     code = "UNAVAILABLE"
     http_status = 503
@@ -291,6 +414,55 @@ class SchemaBehind(Unavailable):
 class SchedulerBusy(Unavailable):
     code = "SCHEDULER_BUSY"
     message_ar = "مجدول آخر يعمل الآن؛ يعمل مجدول واحد في كل مرة"
+
+
+
+# Receipts (docs/RECEIPTS.md) ------------------------------------------------
+
+
+class ReceiptInvalid(ValidationError):
+    code = "RECEIPT_INVALID"
+    message_ar = "هذا ليس إيصال فوترة صالحاً"
+
+
+class ReceiptSignatureInvalid(ValidationError):
+    code = "RECEIPT_SIGNATURE_INVALID"
+    message_ar = "توقيع الإيصال غير صحيح: عُدّل الإيصال أو لم يصدر عن المنظومة"
+
+
+class CounterCertificateInvalid(ValidationError):
+    code = "COUNTER_CERTIFICATE_INVALID"
+    message_ar = "شهادة الصندوق غير صادرة عن المنظومة أو تخص صندوقاً آخر"
+
+
+class ReceiptUnreadable(ValidationError):
+    code = "RECEIPT_UNREADABLE"
+    message_ar = "تعذرت قراءة رمز الاستجابة السريعة في الإيصال"
+
+
+class ReceiptNotAvailable(Conflict):
+    code = "RECEIPT_NOT_AVAILABLE"
+    message_ar = "لا يصدر الإيصال إلا لدفعة مكتملة"
+
+
+class SigningKeyMissing(Unavailable):
+    code = "SIGNING_KEY_MISSING"
+    message_ar = "مفتاح التوقيع غير موجود؛ شغّل fawtara keys init"
+
+
+class ToolMissing(Unavailable):
+    code = "TOOL_MISSING"
+    message_ar = "أداة لازمة غير مثبتة"
+
+
+class ConsentRefused(NotAllowed):
+    code = "CONSENT_REFUSED"
+    message_ar = "لم يوافق المصرف على الخصم: تحقق من رقم الحساب أو من الرمز المرسل"
+
+
+class ConsentUnavailable(Unavailable):
+    code = "CONSENT_UNAVAILABLE"
+    message_ar = "تعذر الوصول إلى المصرف لتأكيد الدفع؛ حاول بعد قليل"
 
 
 def all_error_classes() -> list[type[FawtaraError]]:

@@ -129,3 +129,63 @@ job_retry_backoff_s_first = 60
 job_retry_backoff_s_max = 3600
 # `fawtara jobs` lists at most this many runs.
 job_runs_listed_max = 500
+
+# Receipts (docs/RECEIPTS.md). The QR text of a receipt: a QR code holds at
+# most 2,953 bytes (version 40, level L); a receipt of 24 bills fits in 2,900.
+receipt_qr_text_chars_max = 2_900
+# Counter codes in certificates and receipts, as the counter contract fixes them.
+counter_code_length_max = 16
+# A scanned image or PDF page given to `fawtara receipt verify`.
+receipt_file_bytes_max = 20 * 1024 * 1024
+
+# Operations console: a payment search (by phone number above all) shows at
+# most this many payments, newest first; an operator narrows by receipt or id.
+payment_search_results_max = 50
+
+# Operations figures and probes (docs/OPERATIONS.md). The window the figures
+# look back over: five minutes by default, an hour at most, so every query
+# reads a bounded slice of recent rows.
+figures_window_s_default = 300
+figures_window_s_max = 3600
+# Latency percentiles are taken over at most this many of the newest final
+# payments of the window; SMS delivery over this many newest messages.
+figures_latency_samples_max = 10_000
+figures_sms_sample_max = 10_000
+# Job runs read to find the last run of each (job, biller): 3 jobs a day per biller.
+figures_job_runs_read = 200
+# A link probe waits this long; its result is reused this long, so frequent
+# scrapes do not hammer the banks and the SMSC.
+probe_timeout_s = 1.0
+probe_cache_s = 5.0
+
+# Counters and their staff (issue 5)
+# Sign-in: after this many wrong passwords in a row the account is locked for
+# a quarter of an hour: too slow for guessing (at most 20 tries an hour), short
+# enough that a cashier who mistyped is not kept from the queue for long.
+sign_in_failures_max = 5
+sign_in_lock_minutes = 15
+# A sign-in lasts one working day at most (a shift), then the password is asked again.
+staff_session_hours = 12
+username_length_max = 32
+password_length_min = 8
+password_length_max = 200  # argon2 hashes anything; a limit keeps requests bounded
+# A counter station pushes its journal in batches of at most this many entries,
+# and reads its snapshot of unpaid bills in pages of at most this many bills.
+counter_journal_entries_max = 200
+counter_snapshot_bills_max = 5_000
+# `fawtara audit` and the audit queries list at most this many rows.
+audit_rows_listed_max = 1_000
+# The counter station (src/fawtara/station/). After a payment the cashier's page
+# waits this long for the switch's answer before it prints "pending sync": a
+# queue at the counter must not wait on a weak line.
+station_push_wait_s = 3.0
+# The station re-reads its snapshot (bills, cashiers) this often; while the link
+# is down it retries pushes from 1 s to 1 min, doubling.
+station_snapshot_refresh_s = 60
+station_sync_backoff_s_first = 1
+station_sync_backoff_s_max = 60
+# The cashier's page lists at most this many payments of the shift.
+station_payments_listed_max = 200
+# Cash (domain/cash.py): a configured set of notes and coins is short; a longer
+# one is a configuration mistake.
+cash_denominations_max = 20

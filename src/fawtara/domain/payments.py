@@ -3,7 +3,9 @@
 A payment is identified by the UUID its channel made (DESIGN.md rule 3). It
 pays chosen bills of one service at one biller from one bank account, either
 by *pull* (the switch asks the payer's bank to debit) or *push* (the bank has
-debited already and sends its `bank_reference`).
+debited already and sends its `bank_reference`), or in *cash* at a counter
+(channel `counter`: the cash is in the drawer, so like a push it starts
+`debited`; its return and reversal hand cash back instead of asking a bank).
 
     received ──debit accepted──────────────▶ debited ──biller has it──▶ completed
        │  │                                   ▲  │                         │
@@ -79,6 +81,13 @@ def check_transition(current: PaymentState, target: PaymentState) -> None:
 class PaymentModel(enum.Enum):
     PULL = "pull"
     PUSH = "push"
+    CASH = "cash"  # taken at a counter: no bank step, the cash is in the drawer
+
+
+# The channel of cash counters: its payments are cash, the payer is the counter's
+# drawer (payer_bank = the counter code, payer_account = CASH_ACCOUNT).
+CASH_CHANNEL = "counter"
+CASH_ACCOUNT = "cash"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,8 @@ class PaymentRequest:
 
     @property
     def model(self) -> PaymentModel:
+        if self.channel == CASH_CHANNEL:
+            return PaymentModel.CASH
         return PaymentModel.PULL if self.bank_reference is None else PaymentModel.PUSH
 
     def request_hash(self) -> str:
@@ -203,4 +214,9 @@ def transfer_ids(payment_id: str) -> dict[str, str]:
         "post": f"{payment_id}:post",
         "void": f"{payment_id}:void",
         "reversal": f"{payment_id}:reversal",
+        # cash payments only (service_layer/cash_books.py)
+        "rounding": f"{payment_id}:rounding",
+        "rounding_reversal": f"{payment_id}:rounding_reversal",
+        "refund": f"{payment_id}:refund",
+        "refund_reversal": f"{payment_id}:refund_reversal",
     }

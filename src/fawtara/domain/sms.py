@@ -119,6 +119,9 @@ class PaymentNotice:
     currency: str
     receipt_no: str
     completed_at: datetime  # aware
+    # A cash payment that found its bills paid meanwhile: what became of the surplus.
+    credit_minor: int = 0  # a credit on the subscriber's account at the biller
+    refund_minor: int = 0  # owed back to the subscriber at the counter
 
 
 def _text(payload: Mapping[str, object], name: str, length_max: int) -> str:
@@ -205,7 +208,17 @@ def notice_from_payload(
         currency=currency,
         receipt_no=_text(payload, "receipt_no", limits.sms_receipt_no_length_max),
         completed_at=_instant(payload, "completed_at"),
+        credit_minor=_surplus(payload, "credit_minor", amount),
+        refund_minor=_surplus(payload, "refund_minor", amount),
     )
+
+
+def _surplus(payload: Mapping[str, object], name: str, amount_minor: int) -> int:
+    """An optional part of the amount (absent in bank payments): 0 up to the amount."""
+    value = payload.get(name, 0)
+    if type(value) is not int or not 0 <= value <= amount_minor:
+        raise InvalidNotice(f"{name} must be an integer from 0 to amount_minor, not {value!r}")
+    return value
 
 
 def service_notice_from_payload(kind: SmsKind, payload: Mapping[str, object]) -> ServiceNotice:
@@ -335,6 +348,16 @@ TEMPLATES: dict[tuple[SmsKind, str], str] = {
 }
 
 
+# Said after a completed payment's text when part of it did not go to the bills
+# (they were paid meanwhile through another channel).
+SURPLUS_TEMPLATES: dict[tuple[str, str], str] = {
+    ("credit", "ar"): " كانت الفاتورة مسددة من قبل، فسُجّل مبلغ {surplus} رصيداً لحسابك لدى {biller}.",
+    ("credit", "en"): " The bill was already paid: {surplus} is kept as a credit at {biller}.",
+    ("refund", "ar"): " كانت الفاتورة مسددة من قبل، فيُعاد إليك مبلغ {surplus} نقداً في مركز الهاتف.",
+    ("refund", "en"): " The bill was already paid: {surplus} is refunded in cash at the centre.",
+}
+
+
 def format_date(day: date, language: str) -> str:
     """dd/mm/yyyy, in Arabic-Indic digits for Arabic."""
     text = day.strftime("%d/%m/%Y")
@@ -346,14 +369,23 @@ def render(notice: PaymentNotice | ServiceNotice) -> str:
     if isinstance(notice, ServiceNotice):
         return render_service(notice)
     language = notice.language
-    return TEMPLATES[(notice.kind, language)].format(
+    biller = notice.biller_name_ar if language == "ar" else notice.biller_name_en
+    text = TEMPLATES[(notice.kind, language)].format(
         bills=_bills_word(len(notice.periods), language),
-        biller=notice.biller_name_ar if language == "ar" else notice.biller_name_en,
+        biller=biller,
         periods=format_periods(notice.periods, language),
         amount=format_amount(notice.amount_minor, notice.currency, language),
         receipt=f"{LRM}{notice.receipt_no}{LRM}" if language == "ar" else notice.receipt_no,
         instant=format_instant(notice.completed_at, language),
     )
+    if notice.kind is not SmsKind.PAYMENT_COMPLETED:
+        return text
+    for kind, surplus in (("credit", notice.credit_minor), ("refund", notice.refund_minor)):
+        if surplus:
+            text += SURPLUS_TEMPLATES[(kind, language)].format(
+                surplus=format_amount(surplus, notice.currency, language), biller=biller
+            )
+    return text
 
 
 # Service notices: the service reference is an identifier, kept Latin like a receipt.

@@ -151,7 +151,9 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
             worker.start()
         log.info("SMS received by the simulated SMSC: %s/messages", smsc_view)
         try:
-            uvicorn.run(create_app(platform, bank), host=host, port=port, log_level="info")
+            uvicorn.run(
+                create_app(platform, bank), host=host, port=port, log_level="info", log_config=None
+            )
         finally:
             stop.set()
             for worker in workers:

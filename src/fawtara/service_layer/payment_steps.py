@@ -11,9 +11,10 @@ debited, posted or returned twice. See domain/payments.py for the diagram.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,17 +26,21 @@ from fawtara.domain.banking import (
     ReturnInstruction,
     StatusRequest,
 )
+from fawtara.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
 from fawtara.domain.errors import FawtaraError
 from fawtara.domain.ledger import Transfer, TransferKind
 from fawtara.domain.payments import (
     DRIVEN_STATES,
     Payment,
+    PaymentModel,
     PaymentState,
     receipt_number,
     retry_delay_s,
     transfer_ids,
 )
 from fawtara.domain.references import normalise_mobile
+from fawtara.service_layer import cash_books
+from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.ports import (
     BankGateway,
     BankUnreachable,
@@ -47,6 +52,8 @@ from fawtara.service_layer.ports import (
 from fawtara.service_layer.post_payment import PostPayment
 
 DRIVE_STEPS_MAX = 12  # more moves than any path has: a loop would be a bug
+
+log = logging.getLogger("fawtara.payments")
 
 
 @dataclass
@@ -60,6 +67,8 @@ class Switch:
     sleep: Callable[[float], None] = field(default=time.sleep)
     # Units of work for reads only (ends with COMMIT, no write lock on SQLite).
     read_uow_factory: Callable[[], UnitOfWork] | None = None
+    # Notes and coins in circulation (FAWTARA_CASH_DENOMINATIONS), minor units ascending.
+    cash_denominations_minor: tuple[int, ...] = parse_denominations(DEFAULT_DENOMINATIONS)
 
     def reader(self) -> UnitOfWork:
         return (self.read_uow_factory or self.uow_factory)()
@@ -70,12 +79,14 @@ class Switch:
 
 def drive(switch: Switch, payment_id: str) -> Payment:
     """Take steps until the payment is final or waits for a later retry."""
-    for _ in range(DRIVE_STEPS_MAX):
-        with switch.reader() as uow:
-            payment = uow.payments.get(payment_id)
-        assert payment is not None, f"driving an unknown payment {payment_id}"
-        if payment.state not in DRIVEN_STATES or not STEPS[payment.state](switch, payment):
-            return payment
+    with payment_context(payment_id):
+        for _ in range(DRIVE_STEPS_MAX):
+            with switch.reader() as uow:
+                payment = uow.payments.get(payment_id)
+            assert payment is not None, f"driving an unknown payment {payment_id}"
+            steps = CASH_STEPS if payment.model is PaymentModel.CASH else STEPS
+            if payment.state not in DRIVEN_STATES or not steps[payment.state](switch, payment):
+                return payment
     raise AssertionError(f"payment {payment_id} did not settle in {DRIVE_STEPS_MAX} steps")
 
 
@@ -110,6 +121,15 @@ def move_payment(
     )
     if moved:
         uow.payments.add_event(payment.payment_id, payment.state, target, reason, detail, now)
+        log.info(
+            "payment %s %s -> %s%s: %s",
+            payment.payment_id,
+            payment.state.value,
+            target.value,
+            f" ({reason})" if reason else "",
+            detail,
+            extra={"payment_id": payment.payment_id},
+        )
     return moved
 
 
@@ -283,7 +303,8 @@ def _step_unknown(switch: Switch, payment: Payment) -> bool:
     return _reschedule(switch, payment)
 
 
-def _step_debited(switch: Switch, payment: Payment) -> bool:
+def _posting(switch: Switch, payment: Payment) -> PostPayment | None:
+    """What the biller is asked to post; None for cash that found every bill paid."""
     command = PostPayment(
         payment_id=payment.payment_id,
         biller_code=payment.biller_code,
@@ -294,8 +315,27 @@ def _step_debited(switch: Switch, payment: Payment) -> bool:
         channel=payment.channel,
         paid_at=payment.created_at,
     )
+    if payment.model is not PaymentModel.CASH:
+        return command
+    with switch.reader() as uow:
+        row = uow.cash.get(payment.payment_id)
+    assert row is not None, "a cash payment has its counter row from receive on"
+    if not row["posted_minor"]:
+        return None
+    # What the bills still owe, paid at the instant the cash was taken (the 30-day rule).
+    return replace(
+        command,
+        bill_ids=tuple(row["posted_bill_ids"]),
+        amount_minor=int(row["posted_minor"]),
+        paid_at=row["accepted_at"],
+    )
+
+
+def _step_debited(switch: Switch, payment: Payment) -> bool:
+    command = _posting(switch, payment)
     try:
-        switch.biller.post(command)
+        if command is not None:
+            switch.biller.post(command)
     except BillerUnreachable:
         return _reschedule(switch, payment)
     except FawtaraError as refusal:
@@ -320,6 +360,8 @@ def _complete(switch: Switch, payment: Payment) -> bool:
             completed_at=now,
         ):
             record_ledger(uow, switch, payment, "post")
+            if payment.model is PaymentModel.CASH:
+                cash_books.complete(uow, payment, now)
             uow.payments.release_bills(payment.payment_id)
             uow.outbox.add(
                 "sms.payment_completed",
@@ -376,12 +418,38 @@ def _step_returning(switch: Switch, payment: Payment) -> bool:
     return _reschedule(switch, payment)  # a refused return is retried and visible
 
 
+def _step_cash_back(switch: Switch, payment: Payment) -> bool:
+    """Cash needs no bank: a return is owed to the subscriber, a void was handed back."""
+    reversing = payment.state is PaymentState.REVERSING
+    with switch.uow_factory() as uow:
+        if move_payment(
+            uow,
+            switch,
+            payment,
+            PaymentState.REVERSED if reversing else PaymentState.RETURNED,
+            payment.reason_code,
+            "the cash was handed back at the counter"
+            if reversing
+            else "the cash is owed back to the subscriber (switch:refunds_due)",
+        ):
+            if not reversing:
+                cash_books.refund_all(uow, payment, switch.clock.now())
+            uow.commit()
+    return True
+
+
 STEPS: dict[PaymentState, Callable[[Switch, Payment], bool]] = {
     PaymentState.RECEIVED: _step_received,
     PaymentState.UNKNOWN: _step_unknown,
     PaymentState.DEBITED: _step_debited,
     PaymentState.RETURNING: _step_returning,
     PaymentState.REVERSING: _step_returning,
+}
+# A cash payment starts `debited` (the cash is in the drawer) and never meets a bank.
+CASH_STEPS: dict[PaymentState, Callable[[Switch, Payment], bool]] = {
+    PaymentState.DEBITED: _step_debited,
+    PaymentState.RETURNING: _step_cash_back,
+    PaymentState.REVERSING: _step_cash_back,
 }
 
 
@@ -411,6 +479,7 @@ def sms_payload(
         "currency": payment.currency,
         "receipt_no": receipt,
         "completed_at": at.isoformat(),
+        **(cash_books.sms_fields(uow, payment) if payment.model is PaymentModel.CASH else {}),
     }
 
 

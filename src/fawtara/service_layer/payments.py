@@ -9,6 +9,7 @@ from typing import Any
 from fawtara.domain import limits
 from fawtara.domain.accounts import bank_settlement, biller_payable
 from fawtara.domain.bills import Bill, plan_payment
+from fawtara.domain.cash import split_cash
 from fawtara.domain.errors import (
     BillPaymentInProgress,
     ChannelNotAccepted,
@@ -36,6 +37,8 @@ from fawtara.domain.payments import (
     transfer_ids,
 )
 from fawtara.domain.references import normalise_reference
+from fawtara.service_layer import cash_books
+from fawtara.service_layer.cash_books import CashTerms
 from fawtara.service_layer.payment_steps import (
     Switch,
     drive,
@@ -93,10 +96,17 @@ def submit_payment(
     participant: Participant,
     request: PaymentRequest,
     wait_s: float = limits.payment_wait_s_default,
+    cash: CashTerms | None = None,
 ) -> Payment:
-    """Take a payment: receive it, drive it, and wait (bounded) for a final state."""
+    """Take a payment: receive it, drive it, and wait (bounded) for a final state.
+
+    A cash payment (channel `counter`) comes with the drawer's side, `cash`
+    (service_layer/cash_payments.py is its use case).
+    """
     _check_participant(participant, request)
-    created = _receive(switch, participant, request)
+    if (request.model is PaymentModel.CASH) != (cash is not None):
+        raise NotAllowed("cash payments are taken through the counter journal")
+    created = _receive(switch, participant, request, cash)
     if created:
         drive(switch, request.payment_id)
     return wait_for_final(switch, participant, request.payment_id, wait_s)
@@ -111,9 +121,13 @@ def _check_participant(participant: Participant, request: PaymentRequest) -> Non
         )
     if request.bank_reference is not None and participant.kind is not ParticipantKind.BANK:
         raise NotAllowed("only the payer's bank sends a bank_reference")
+    if request.model is PaymentModel.CASH and request.payer_bank != participant.code:
+        raise PayerBankMismatch(f"{participant.code} takes cash only into its own drawer")
 
 
-def _receive(switch: Switch, participant: Participant, request: PaymentRequest) -> bool:
+def _receive(
+    switch: Switch, participant: Participant, request: PaymentRequest, cash: CashTerms | None
+) -> bool:
     """Validate and store the payment with its ledger reservation; False if it existed."""
     with switch.uow_factory() as uow:
         existing = uow.payments.get(request.payment_id)
@@ -132,7 +146,7 @@ def _receive(switch: Switch, participant: Participant, request: PaymentRequest) 
         if service is None:
             raise UnknownService(f"no service {request.customer_ref!r} at {biller.code}")
         bank = uow.participants.get(request.payer_bank)
-        if bank is None or bank[0].kind is not ParticipantKind.BANK:
+        if cash is None and (bank is None or bank[0].kind is not ParticipantKind.BANK):
             raise UnknownBank(f"{request.payer_bank!r} is not a bank of the network")
         bills = uow.bills.get_many(list(request.bill_ids), for_update=True)
         existing = uow.payments.get(request.payment_id)
@@ -144,7 +158,10 @@ def _receive(switch: Switch, participant: Participant, request: PaymentRequest) 
                 f"the bills {', '.join(request.bill_ids)} are not all bills of "
                 f"{request.customer_ref} at {biller.code}"
             )
-        plan_payment(biller, bills, request.amount_minor)
+        # Cash is in the drawer already: bills paid meanwhile make a surplus, not a refusal.
+        split = None if cash is None else split_cash(biller, bills, request.amount_minor)
+        if split is None:
+            plan_payment(biller, bills, request.amount_minor)
         now = switch.clock.now()
         state = (
             PaymentState.RECEIVED if request.model is PaymentModel.PULL else PaymentState.DEBITED
@@ -154,9 +171,12 @@ def _receive(switch: Switch, participant: Participant, request: PaymentRequest) 
         ):
             uow.rollback()
             return _receive_duplicate(switch, participant, request)
-        if not uow.payments.reserve_bills(request.payment_id, request.bill_ids, now):
+        taken = request.bill_ids if split is None else split.bill_ids
+        if not uow.payments.reserve_bills(request.payment_id, taken, now):
             raise BillPaymentInProgress("another payment of these bills is in progress")
         _reserve_in_ledger(uow, request, reference, now)
+        if cash is not None and split is not None:
+            cash_books.receive(uow, request, cash, split, now)
         uow.payments.add_event(
             request.payment_id,
             None,
@@ -216,7 +236,11 @@ def _row(
 def _reserve_in_ledger(
     uow: UnitOfWork, request: PaymentRequest, reference: str, now: datetime
 ) -> None:
-    debit = uow.ledger.account_by_code(bank_settlement(request.payer_bank).code)
+    debit = (
+        cash_books.drawer(uow, request.payer_bank, now)
+        if request.model is PaymentModel.CASH
+        else uow.ledger.account_by_code(bank_settlement(request.payer_bank).code)
+    )
     credit = uow.ledger.account_by_code(biller_payable(request.biller_code).code)
     assert debit is not None and credit is not None, "participants open their accounts"
     uow.ledger.add_transfer(
@@ -262,10 +286,19 @@ def reverse_payment(
     payment = get_payment(switch.uow_factory(), participant, payment_id)
     if not participant.can_reverse:
         raise ReversalNotAllowed(f"{participant.code} may not reverse payments")
+    return reverse_completed(switch, payment, participant.code, reason, switch.clock.now())
+
+
+def reverse_completed(
+    switch: Switch, payment: Payment, by: str, reason: str, at: datetime
+) -> Payment:
+    """The reversal itself, once the caller may reverse: a retry finds it under way."""
     if payment.state in (PaymentState.REVERSING, PaymentState.REVERSED):
         return payment
     if payment.state is not PaymentState.COMPLETED:
-        raise PaymentNotReversible(f"payment {payment_id} is {payment.state.value}, not completed")
+        raise PaymentNotReversible(
+            f"payment {payment.payment_id} is {payment.state.value}, not completed"
+        )
     switch.biller.reverse(payment.payment_id, reason)
     with switch.uow_factory() as uow:
         now = switch.clock.now()
@@ -275,10 +308,12 @@ def reverse_payment(
             payment,
             PaymentState.REVERSING,
             "REVERSED_BY_REQUEST",
-            f"reversal by {participant.code}: {reason}"[:400],
+            f"reversal by {by}: {reason}"[:400],
             next_attempt_at=now,
         ):
             record_ledger(uow, switch, payment, "reversal")
+            if payment.model is PaymentModel.CASH:
+                cash_books.reverse(uow, payment, by, reason, at, now)
             uow.outbox.add(
                 "sms.payment_reversed",
                 payment.payment_id,

@@ -18,6 +18,13 @@ from fawtara.domain.lifecycle import BillStanding, ProvisioningOrder
 from fawtara.domain.participants import Participant
 from fawtara.domain.payments import Payment, PaymentState
 from fawtara.domain.tariffs import Tariff
+from fawtara.service_layer.counter_ports import (
+    AuditRepository,
+    CounterJournalRepository,
+    CounterRepository,
+    ShiftRepository,
+    StaffRepository,
+)
 
 
 class Clock(Protocol):
@@ -52,6 +59,29 @@ class BankGateway(Protocol):
     def return_payment(self, instruction: ReturnInstruction) -> BankAnswer:
         """Credit the money of a payment back; idempotent by return_id."""
         ...
+
+
+class BankConsent(Protocol):
+    """A bank's consent to a pull debit: the holder confirms with a one-time code (SMS).
+
+    Refusals raise ConsentRefused (with the bank's reason), no answer raises
+    ConsentUnavailable; both are domain errors a subscriber can act on.
+    """
+
+    def request(self, bank_code: str, payment_id: str, account: str, amount_minor: int) -> str:
+        """Ask the bank to text a code to the holder; returns where it went ('…456')."""
+        ...
+
+    def confirm(self, bank_code: str, payment_id: str, code: str) -> None:
+        """Give the bank the code the holder received."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing (argon2id in production)."""
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
 
 
 class BillerUnreachable(Exception):
@@ -120,6 +150,7 @@ class BillRepository(Protocol):
     def get_many(self, bill_ids: Sequence[str], for_update: bool = False) -> list[Bill]: ...
     def save_status(self, bills: Sequence[Bill]) -> None: ...
     def for_service(self, service_id: int) -> list[Bill]: ...
+    def lines(self, bill_id: str) -> list[dict[str, Any]]: ...
 
 
 class PostingRepository(Protocol):
@@ -194,6 +225,36 @@ class PresentmentRepository(Protocol):
     def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool: ...
 
 
+class PaymentHistoryRepository(Protocol):
+    """Read-only: what the console shows of a payment (service_layer/payment_history.py)."""
+
+    def search(
+        self,
+        *,
+        payment_id: str | None = None,
+        receipt_no: str | None = None,
+        msisdns: Sequence[str] = (),
+        limit: int,
+    ) -> list[str]: ...
+    def transfers(self, transfer_ids: Sequence[str]) -> list[dict[str, Any]]: ...
+    def posting(self, payment_id: str) -> dict[str, Any] | None: ...
+    def messages(self, payment_id: str) -> list[dict[str, Any]]: ...
+    def outbox(self, topics: Sequence[str], key: str) -> list[dict[str, Any]]: ...
+
+
+class CashRepository(Protocol):
+    """Cash payments at counters: the counter's row and the surplus (cash_books.py)."""
+
+    def add(self, values: dict[str, Any]) -> None: ...
+    def get(self, payment_id: str) -> dict[str, Any] | None: ...
+    def set_split(self, payment_id: str, **split: Any) -> None: ...
+    def mark_voided(self, payment_id: str, at: datetime, by: str, reason: str) -> bool: ...
+    def add_surplus(self, values: dict[str, Any]) -> bool: ...
+    def cancel_surplus(self, payment_id: str, at: datetime) -> None: ...
+    def surplus(self, payment_id: str) -> dict[str, Any] | None: ...
+    def shift_totals(self, shift_id: str) -> tuple[int, int, int]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def billers(self) -> BillerRepository: ...
@@ -225,6 +286,22 @@ class UnitOfWork(Protocol):
     def lifecycle(self) -> LifecycleRepository: ...
     @property
     def jobs(self) -> JobRunRepository: ...
+    @property
+    def cash(self) -> CashRepository: ...
+    @property
+    def counters(self) -> CounterRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def shifts(self) -> ShiftRepository: ...
+    @property
+    def counter_journal(self) -> CounterJournalRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def monitoring(self) -> MonitoringRepository: ...
+    @property
+    def history(self) -> PaymentHistoryRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -334,3 +411,34 @@ class JobRunRepository(Protocol):
     ) -> None: ...
     def interrupt_running(self, now: datetime) -> int: ...
     def recent(self, limit: int) -> list[JobRun]: ...
+
+
+# --- Operations figures (docs/OPERATIONS.md) -------------------------------------
+
+
+class MonitoringRepository(Protocol):
+    """Read-only counts for the operations figures; every query reads a bounded slice."""
+
+    def final_payments(self, since: datetime) -> list[tuple[str, str, str | None, int]]:
+        """(channel, final state, reason code, count) of payments final since `since`."""
+        ...
+
+    def final_durations(self, since: datetime, limit: int) -> list[tuple[datetime, datetime]]:
+        """(created_at, final at) of the newest `limit` payments final since `since`."""
+        ...
+
+    def unknown_payments(self) -> tuple[int, datetime | None]:
+        """How many payments are `unknown` now, and the oldest one's unknown_since."""
+        ...
+
+    def outbox_depth(self) -> dict[str, int]:
+        """Undelivered outbox rows by topic."""
+        ...
+
+    def sms_queue_depth(self) -> int:
+        """SMS not yet submitted to the SMSC (queued or being submitted)."""
+        ...
+
+    def sms_receipts(self, since: datetime, sample: int) -> dict[str, int]:
+        """Final receipt states since `since`, among the newest `sample` messages."""
+        ...

@@ -332,7 +332,7 @@ payments = Table(
     Column("unknown_since", Timestamp),
     Column("completed_at", Timestamp),
     CheckConstraint("amount_minor > 0", name="amount"),
-    CheckConstraint("model IN ('pull', 'push')", name="model"),
+    CheckConstraint("model IN ('pull', 'push', 'cash')", name="model"),
     Index("ix_payments_state_next_attempt_at", "state", "next_attempt_at"),
     Index("ix_payments_initiator_created_at", "initiator", "created_at"),
 )
@@ -540,4 +540,174 @@ job_runs = Table(
     ),
     Index("ix_job_runs_started_at", "started_at"),
     Index("ix_job_runs_status", "status", "next_attempt_at"),
+)
+
+# --- Counters (issue 5) ---
+# A counter (telephone centre) is also the participant of the same code; its
+# station signs receipts with its own key, certified by the switch.
+counters = Table(
+    "counters",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name_ar", String(120), nullable=False),
+    Column("name_en", String(120), nullable=False),
+    Column("governorate", String(32), nullable=False),
+    Column("public_key", String(1000)),
+    Column("certificate", String(2000)),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Cashiers, supervisors (one counter each), administrators and operators
+# (none). password_hash is argon2id; a station keeps a copy for offline sign-in.
+staff = Table(
+    "staff",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    Column("name_ar", String(120), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("counter_code", String(16), ForeignKey("counters.code")),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", Timestamp),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint(
+        "role IN ('cashier', 'supervisor', 'administrator', 'operator')", name="role"
+    ),
+    CheckConstraint(
+        "(counter_code IS NULL) = (role IN ('administrator', 'operator'))", name="counter"
+    ),
+    Index("ix_staff_counter_code", "counter_code"),
+)
+
+# A sign-in: only the SHA-256 of its random token is kept.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(32), ForeignKey("staff.username"), nullable=False),
+    Column("place", String(16), nullable=False),  # a counter code, or 'console'
+    Column("signed_in_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Index("ix_staff_sessions_username", "username"),
+)
+
+# States and figures: domain/shifts.py. One open shift per cashier at a time.
+shifts = Table(
+    "shifts",
+    metadata,
+    Column("shift_id", String(36), primary_key=True),
+    Column("counter_code", String(16), ForeignKey("counters.code"), nullable=False),
+    Column("cashier", String(32), ForeignKey("staff.username"), nullable=False),
+    Column("opened_at", Timestamp, nullable=False),
+    Column("opening_float_minor", Money, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("closed_at", Timestamp),
+    Column("expected_minor", Money),
+    Column("counted_minor", Money),
+    Column("approved_by", String(32), ForeignKey("staff.username")),
+    Column("approved_at", Timestamp),
+    CheckConstraint(
+        "state IN ('open', 'closed', 'awaiting_approval', 'approved')", name="state"
+    ),
+    CheckConstraint("opening_float_minor >= 0", name="opening_float"),
+    Index(
+        "uq_shifts_open_cashier",
+        "cashier",
+        unique=True,
+        sqlite_where=text("state = 'open'"),
+        postgresql_where=text("state = 'open'"),
+    ),
+    Index("ix_shifts_counter_code", "counter_code", "opened_at"),
+)
+
+# Every entry a counter station pushed, keyed by the id the station made: a
+# re-sent entry finds its row and gets the same answer (idempotent sync).
+counter_journal = Table(
+    "counter_journal",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("counter_code", String(16), ForeignKey("counters.code"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("at", Timestamp, nullable=False),  # when it happened at the counter
+    Column("cashier", String(32), nullable=False),
+    Column("shift_id", String(36)),
+    Column("data", String(8000), nullable=False),  # canonical JSON text
+    Column("received_at", Timestamp, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("result", JSON, nullable=False),
+    CheckConstraint("status IN ('applied', 'rejected')", name="status"),
+    Index("ix_counter_journal_counter_code", "counter_code", "received_at"),
+)
+
+# Who did what, when and where: every sign-in, failure, lockout, payment,
+# void, shift open and close, staff change. Rows are only ever added.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("role", String(16)),
+    Column("action", String(32), nullable=False),
+    Column("counter_code", String(16)),
+    Column("governorate", String(32)),
+    Column("target", String(64)),
+    Column("detail", String(400), nullable=False),
+    Index("ix_audit_log_counter_code", "counter_code", "id"),
+)
+
+# --- Cash payments at counters (service_layer/cash_books.py) ---
+# The counter's side of a cash payment (payments.model = 'cash'): who took how
+# much cash when, and where the amount due went (posted + credit + refund =
+# amount due, decided when the switch received it). Shift totals are read here.
+counter_payments = Table(
+    "counter_payments",
+    metadata,
+    Column("payment_id", String(36), ForeignKey("payments.payment_id"), primary_key=True),
+    Column("counter_code", String(16), nullable=False),
+    Column("shift_id", String(36)),
+    Column("cashier", String(32), nullable=False),
+    Column("amount_due_minor", Money, nullable=False),
+    Column("cash_taken_minor", Money, nullable=False),
+    Column("rounding_minor", Money, nullable=False),  # cash taken − amount due, ±
+    Column("posted_bill_ids", JSON, nullable=False),
+    Column("posted_minor", Money, nullable=False),
+    Column("credit_minor", Money, nullable=False),
+    Column("refund_minor", Money, nullable=False),
+    Column("accepted_at", Timestamp, nullable=False),  # when the cash was taken
+    Column("voided_at", Timestamp),
+    Column("voided_by", String(32)),
+    Column("void_reason", String(200)),
+    CheckConstraint(
+        "amount_due_minor > 0 AND cash_taken_minor >= 0 "
+        "AND rounding_minor = cash_taken_minor - amount_due_minor",
+        name="amounts",
+    ),
+    CheckConstraint(
+        "posted_minor >= 0 AND credit_minor >= 0 AND refund_minor >= 0 "
+        "AND posted_minor + credit_minor + refund_minor = amount_due_minor",
+        name="split",
+    ),
+    Index("ix_counter_payments_shift_id", "shift_id"),
+    Index("ix_counter_payments_counter_code", "counter_code", "accepted_at"),
+)
+
+# What a cash payment brought beyond the chosen bills (paid meanwhile through
+# another channel): a credit on the subscriber's account at the biller
+# (advance rule) or a refund owed to the subscriber. Cancelled by a void.
+cash_surpluses = Table(
+    "cash_surpluses",
+    metadata,
+    Column("payment_id", String(36), ForeignKey("payments.payment_id"), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("customer_ref", String(32), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("cancelled_at", Timestamp),
+    CheckConstraint("kind IN ('credit', 'refund')", name="kind"),
+    CheckConstraint("amount_minor > 0", name="amount"),
+    Index("ix_cash_surpluses_service", "biller_code", "customer_ref"),
 )

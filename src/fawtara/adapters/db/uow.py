@@ -17,9 +17,19 @@ from fawtara.adapters.db.billing_repositories import (
     SqlTariffRepository,
     SqlUsageRepository,
 )
+from fawtara.adapters.db.cash_repository import SqlCashRepository
+from fawtara.adapters.db.counter_repositories import (
+    SqlAuditRepository,
+    SqlCounterJournalRepository,
+    SqlCounterRepository,
+    SqlShiftRepository,
+    SqlStaffRepository,
+)
+from fawtara.adapters.db.history_repository import SqlPaymentHistoryRepository
 from fawtara.adapters.db.job_runs_repository import SqlJobRunRepository
 from fawtara.adapters.db.ledger_repository import SqlLedgerRepository
 from fawtara.adapters.db.lifecycle_repository import SqlLifecycleRepository
+from fawtara.adapters.db.monitoring_repository import SqlMonitoringRepository
 from fawtara.adapters.db.switch_repositories import (
     SqlOutboxRepository,
     SqlParticipantRepository,
@@ -56,6 +66,14 @@ class SqlUnitOfWork:
         self.presentment = SqlPresentmentRepository(connection)
         self.lifecycle = SqlLifecycleRepository(connection)
         self.jobs = SqlJobRunRepository(connection)
+        self.cash = SqlCashRepository(connection)
+        self.counters = SqlCounterRepository(connection)
+        self.staff = SqlStaffRepository(connection)
+        self.shifts = SqlShiftRepository(connection)
+        self.counter_journal = SqlCounterJournalRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+        self.monitoring = SqlMonitoringRepository(connection)
+        self.history = SqlPaymentHistoryRepository(connection)
         return self
 
     def __exit__(

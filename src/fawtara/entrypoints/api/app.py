@@ -17,7 +17,9 @@ from fawtara import __version__
 from fawtara.bootstrap import Platform
 from fawtara.domain import limits
 from fawtara.domain.errors import FawtaraError
-from fawtara.entrypoints.api import billers, payments
+from fawtara.entrypoints.api import billers, counter, operations, payments, receipts
+from fawtara.entrypoints.web import console, portal
+from fawtara.entrypoints.web.rendering import mount_static
 from fawtara.service_layer.ports import BankGateway
 
 
@@ -72,10 +74,12 @@ def create_app(platform: Platform, bank: BankGateway | None = None) -> FastAPI:
             error_body(code, str(error.detail), "طلب غير صالح"), status_code=error.status_code
         )
 
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
     app.include_router(billers.router)
     app.include_router(payments.router)
+    app.include_router(counter.router)
+    app.include_router(receipts.router)
+    app.include_router(operations.router)
+    app.include_router(portal.router)
+    console.install(app)
+    mount_static(app)
     return app

@@ -17,6 +17,7 @@ from fawtara.domain import limits
 from fawtara.domain.participants import Participant
 from fawtara.domain.payments import Payment, PaymentRequest
 from fawtara.service_layer import payments as use_cases
+from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.participants import authenticate
 from fawtara.service_layer.payment_steps import Switch
 
@@ -222,16 +223,18 @@ def pay(
         msisdn=body.msisdn,
         bank_reference=body.bank_reference,
     )
-    payment = use_cases.submit_payment(switch_of(request), caller, payment_request, wait)
-    return payment_out(platform_of(request), payment)
+    with payment_context(payment_request.payment_id):
+        payment = use_cases.submit_payment(switch_of(request), caller, payment_request, wait)
+        return payment_out(platform_of(request), payment)
 
 
 @router.get("/v1/payments/{payment_id}", response_model=PaymentOut, summary="Status inquiry")
 def status(payment_id: str, request: Request, caller: Caller) -> PaymentOut:
     platform = platform_of(request)
-    return payment_out(
-        platform, use_cases.get_payment(platform.uow(readonly=True), caller, payment_id[:36])
-    )
+    with payment_context(payment_id[:36]):
+        return payment_out(
+            platform, use_cases.get_payment(platform.uow(readonly=True), caller, payment_id[:36])
+        )
 
 
 class ReversalIn(Strict):
@@ -244,5 +247,8 @@ class ReversalIn(Strict):
     summary="Return the money and reopen the bills",
 )
 def reverse(payment_id: str, body: ReversalIn, request: Request, caller: Caller) -> PaymentOut:
-    payment = use_cases.reverse_payment(switch_of(request), caller, payment_id[:36], body.reason)
-    return payment_out(platform_of(request), payment)
+    with payment_context(payment_id[:36]):
+        payment = use_cases.reverse_payment(
+            switch_of(request), caller, payment_id[:36], body.reason
+        )
+        return payment_out(platform_of(request), payment)

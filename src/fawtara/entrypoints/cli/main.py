@@ -21,6 +21,9 @@ from rich.table import Table
 from fawtara.bootstrap import Platform, bootstrap
 from fawtara.domain.errors import FawtaraError, ValidationError
 from fawtara.domain.usage import COLUMNS
+from fawtara.entrypoints.cli.counters import audit, counters_app, staff_app
+from fawtara.entrypoints.cli.receipts import keys_app, receipt_app
+from fawtara.entrypoints.cli.station import counter_station
 from fawtara.service_layer import bill_run as bill_run_handler
 from fawtara.service_layer import ledger as ledger_handlers
 from fawtara.service_layer.usage_import import import_usage
@@ -42,6 +45,12 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(demo_app, name="demo")
 app.add_typer(participants_app, name="participants")
 app.add_typer(sms_app, name="sms")
+app.add_typer(keys_app, name="keys")
+app.add_typer(receipt_app, name="receipt")
+app.add_typer(counters_app, name="counters")
+app.add_typer(staff_app, name="staff")
+app.command("audit")(audit)
+app.command("counter-station")(counter_station)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -223,10 +232,12 @@ def billers() -> None:
 def demo_seed(
     subscribers: Annotated[int, typer.Option(help="subscribers per biller, about")] = 350,
 ) -> None:
-    """Seed the demo data once (billers, tariffs, subscribers, usage, bills)."""
+    """Seed the demo data once (billers, tariffs, subscribers, usage, bills, signing keys)."""
+    from fawtara.bootstrap_receipts import init_switch_keys
     from fawtara.demo.seed import seed_demo
 
     with platform() as wired:
+        init_switch_keys(wired.settings)  # the demo's receipts are signed (docs/RECEIPTS.md)
         summary = seed_demo(wired, subscribers)
     out.print(summary)
 
@@ -284,6 +295,7 @@ def worker(
 
     from fawtara.entrypoints.workers import run_payment_worker
 
+    structured_logs()
     with platform() as wired:
         switch = wired.switch(wired.bank_gateway())
     stop = threading.Event()
@@ -301,13 +313,16 @@ def bank_sim(
     port: Annotated[int, typer.Option(help="TCP port on loopback")] = 8101,
     database: Annotated[Path | None, typer.Option(help="its own SQLite file")] = None,
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    require_consent: Annotated[
+        bool, typer.Option(help="pull debits need the holder's one-time code (SMS)")
+    ] = False,
 ) -> None:
     """Run a bank simulator (ISO 20022 over HTTP, real balances) until Ctrl-C."""
     from fawtara.simulators.bank.cli import bank_sim_command
 
     path = database or Path(f"var/bank-{bank.upper()}.db")
     try:
-        bank_sim_command(bank=bank.upper(), port=port, database=path, host=host)
+        bank_sim_command(bank.upper(), port, path, host, require_consent=require_consent)
     except ValueError as error:
         raise fail(f"VALIDATION_ERROR: {error}", 2) from None
 
@@ -320,6 +335,7 @@ def up(
     """Run everything for the demo: the bank simulators as children, the workers, the API."""
     from fawtara.entrypoints.up import run_platform
 
+    structured_logs()
     with platform() as wired:
         pass
     run_platform(wired, host or wired.settings.host, port or wired.settings.port)
@@ -499,11 +515,26 @@ def serve(
 
     from fawtara.entrypoints.api.app import create_app
 
+    structured_logs()
     with platform() as wired:
         api = create_app(wired)
     uvicorn.run(
-        api, host=host or wired.settings.host, port=port or wired.settings.port, log_level="info"
+        api,
+        host=host or wired.settings.host,
+        port=port or wired.settings.port,
+        log_level="info",
+        log_config=None,  # uvicorn's lines go through structured_logs() too
     )
+
+
+def structured_logs() -> None:
+    """JSON lines (or text on a terminal) for the long-running commands: FAWTARA_LOG_FORMAT."""
+    from fawtara.bootstrap_operations import setup_logging
+
+    try:
+        setup_logging()
+    except ValueError as error:
+        raise fail(f"VALIDATION_ERROR: {error}", 2) from None
 
 
 def main() -> None:

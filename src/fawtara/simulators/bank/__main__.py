@@ -15,9 +15,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--database", type=Path, required=True, help="its own SQLite file")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--require-consent", action="store_true", help="pull debits need an OTP")
     arguments = parser.parse_args(argv)
     try:
-        bank_sim_command(arguments.bank, arguments.port, arguments.database, arguments.host)
+        bank_sim_command(
+            arguments.bank,
+            arguments.port,
+            arguments.database,
+            arguments.host,
+            arguments.require_consent,
+        )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

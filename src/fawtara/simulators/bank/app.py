@@ -12,6 +12,9 @@
     GET  /admin/transactions?payment_id=&account=
     POST /admin/push     a payment made in the bank's own app
 
+    POST /consents   POST /consents/{payment_id}/confirm   GET/POST /admin/consent-policy
+                     the holder's one-time code for a pull debit (consent.py)
+
 A message that is not valid XML or breaks its XSD is answered HTTP 400 with
 the reason as text; every ISO answer is validated against its XSD before it
 is sent. docs/BANKS.md shows the admin API with curl.
@@ -38,6 +41,15 @@ from fawtara.adapters.banks.iso20022 import MalformedBankMessage
 from fawtara.adapters.banks.wire import message_bytes_max
 from fawtara.domain import limits
 from fawtara.simulators.bank.booking import book_debit, book_return, debit_status
+from fawtara.simulators.bank.consent import (
+    CodeSender,
+    ConsentError,
+    ConsentPolicy,
+    confirm_consent,
+    missing_consent,
+    request_consent,
+    sender_for,
+)
 from fawtara.simulators.bank.faults import (
     INSTRUCTION_MESSAGES,
     Fault,
@@ -71,6 +83,21 @@ class FaultIn(BaseModel):
     delay_ms: int = Field(default=0, ge=0, le=delay_ms_max)
     count: int | None = Field(default=None, ge=1, le=1_000_000)
     messages: list[MessageName] | None = Field(default=None, min_length=1, max_length=3)
+
+
+class ConsentIn(BaseModel):
+    payment_id: uuid.UUID
+    account: AccountNumber
+    amount_minor: int = Field(ge=1, le=limits.amount_minor_max)
+
+
+class ConfirmIn(BaseModel):
+    code: str = Field(min_length=1, max_length=12)
+
+
+class ConsentPolicyIn(BaseModel):
+    every_account: bool
+    accounts: list[AccountNumber] = Field(default_factory=list, max_length=accounts_per_request_max)
 
 
 class PushIn(BaseModel):
@@ -110,14 +137,22 @@ async def _deliver(fault: Fault, reply: bytes) -> Response:
     return Response(reply, media_type=XML)
 
 
-def create_bank_app(store: BankStore, faults: FaultSwitch | None = None) -> FastAPI:
+def create_bank_app(
+    store: BankStore,
+    faults: FaultSwitch | None = None,
+    consent: ConsentPolicy | None = None,
+    sender: CodeSender | None = None,
+) -> FastAPI:
     switch = faults or FaultSwitch()
+    policy = consent or ConsentPolicy()
+    codes = sender or sender_for(store.bank_code)
     client = httpx.Client()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         client.close()
+        codes.close()
 
     app = FastAPI(
         title=f"Bank simulator {store.bank_code}",
@@ -130,8 +165,13 @@ def create_bank_app(store: BankStore, faults: FaultSwitch | None = None) -> Fast
     async def on_malformed(_request: Request, error: MalformedBankMessage) -> Response:
         return PlainTextResponse(f"{error.code}: {error.reason}", status_code=400)
 
-    _add_iso_routes(app, store, switch)
+    @app.exception_handler(ConsentError)
+    async def on_consent_refused(_request: Request, error: ConsentError) -> Response:
+        return JSONResponse({"reason": error.reason}, status_code=error.status)
+
+    _add_iso_routes(app, store, switch, policy)
     _add_admin_routes(app, store, switch, client)
+    _add_consent_routes(app, store, policy, codes)
     return app
 
 
@@ -140,7 +180,9 @@ def _check_bank(store: BankStore, bank_code: str) -> None:
         raise MalformedBankMessage(f"addressed to bank {bank_code}, this is {store.bank_code}")
 
 
-def _add_iso_routes(app: FastAPI, store: BankStore, faults: FaultSwitch) -> None:
+def _add_iso_routes(
+    app: FastAPI, store: BankStore, faults: FaultSwitch, policy: ConsentPolicy
+) -> None:
     @app.post("/iso20022/pain.001", tags=["iso20022"])
     async def pain001(request: Request) -> Response:
         message = await run_in_threadpool(iso20022.read_pain001, await _read_body(request))
@@ -150,6 +192,14 @@ def _add_iso_routes(app: FastAPI, store: BankStore, faults: FaultSwitch) -> None
         if fault.mode is FaultMode.HTTP_500:
             return PlainTextResponse("simulated internal error", status_code=500)
         forced = "NARR" if fault.mode is FaultMode.REJECT else None
+        forced = forced or await run_in_threadpool(
+            missing_consent,
+            store,
+            policy,
+            instruction.payment_id,
+            instruction.account,
+            instruction.amount_minor,
+        )
         answer = await run_in_threadpool(
             book_debit,
             store,
@@ -276,3 +326,27 @@ def _add_admin_routes(
         )
         status, outcome = push_payment(store, request, client)
         return JSONResponse(outcome, status_code=status)
+
+
+def _add_consent_routes(
+    app: FastAPI, store: BankStore, policy: ConsentPolicy, codes: CodeSender
+) -> None:
+    @app.post("/consents", tags=["consent"], status_code=201)
+    def ask(body: ConsentIn) -> dict[str, str]:
+        payment_id = str(body.payment_id)
+        sent_to = request_consent(store, codes, payment_id, body.account, body.amount_minor)
+        return {"payment_id": payment_id, "sent_to": sent_to}
+
+    @app.post("/consents/{payment_id}/confirm", tags=["consent"])
+    def confirm(payment_id: uuid.UUID, body: ConfirmIn) -> dict[str, str]:
+        confirm_consent(store, str(payment_id), body.code)
+        return {"payment_id": str(payment_id), "state": "confirmed"}
+
+    @app.get("/admin/consent-policy", tags=["admin"])
+    def get_policy() -> dict[str, object]:
+        return {"every_account": policy.every_account, "accounts": sorted(policy.accounts)}
+
+    @app.post("/admin/consent-policy", tags=["admin"])
+    def set_policy(body: ConsentPolicyIn) -> dict[str, object]:
+        policy.every_account, policy.accounts = body.every_account, set(body.accounts)
+        return get_policy()

@@ -38,6 +38,7 @@ REASON_DETAIL = {
     "AM04": "insufficient funds",
     "AM05": "this id was already used for another instruction",
     "AM09": "the returns would exceed the amount debited",
+    "MD01": "no confirmed consent of the account holder for this debit",
     "NARR": "rejected by the bank (simulated fault)",
 }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from fawtara.simulators.bank.app import create_bank_app
+from fawtara.simulators.bank.consent import ConsentPolicy
 from fawtara.simulators.bank.store import BankStore
 
 # Bank codes as the switch's registry spells them: CBSY, BEMO, BARAKA.
@@ -15,10 +16,16 @@ BANK_CODE = re.compile(r"[A-Z0-9]{2,11}", re.ASCII)
 SHUTDOWN_GRACE_S = 3
 
 
-def run_bank_simulator(bank_code: str, port: int, database: Path, host: str = "127.0.0.1") -> None:
+def run_bank_simulator(
+    bank_code: str,
+    port: int,
+    database: Path,
+    host: str = "127.0.0.1",
+    require_consent: bool = False,
+) -> None:
     """Serve one simulated bank until interrupted; its books live in `database`."""
     store = BankStore(database, bank_code)
-    app = create_bank_app(store)
+    app = create_bank_app(store, consent=ConsentPolicy(every_account=require_consent))
     uvicorn.run(
         app,
         host=host,
@@ -28,7 +35,9 @@ def run_bank_simulator(bank_code: str, port: int, database: Path, host: str = "1
     )
 
 
-def bank_sim_command(bank: str, port: int, database: Path, host: str = "127.0.0.1") -> None:
+def bank_sim_command(
+    bank: str, port: int, database: Path, host: str = "127.0.0.1", require_consent: bool = False
+) -> None:
     """The body of `fawtara bank-sim`; bad arguments raise ValueError with one line."""
     code = bank.upper()
     if not BANK_CODE.fullmatch(code):
@@ -38,4 +47,4 @@ def bank_sim_command(bank: str, port: int, database: Path, host: str = "127.0.0.
     if database.exists() and not database.is_file():
         raise ValueError(f"database {database} exists and is not a file")
     print(f"bank simulator {code} on http://{host}:{port} (books in {database})", flush=True)
-    run_bank_simulator(code, port, database, host)
+    run_bank_simulator(code, port, database, host, require_consent)

@@ -10,6 +10,7 @@ same payment id are serialised: the second finds the first.
                    debit    payment_id unique: the idempotency key of a debit
                    return   return_id unique: the idempotency key of a return
                    deposit / withdrawal   balance set by the admin API
+    consents       one-time codes for pull debits (simulators/bank/consent.py)
 
 Balances change only together with a transaction row, so a statement can be
 derived for any past day: closing = today's balance minus later movements.
@@ -74,6 +75,15 @@ CREATE UNIQUE INDEX IF NOT EXISTS transactions_return_id
 CREATE INDEX IF NOT EXISTS transactions_account_day ON transactions (account, booking_date);
 CREATE INDEX IF NOT EXISTS transactions_counter_day
     ON transactions (counter_account, booking_date);
+CREATE TABLE IF NOT EXISTS consents (
+    payment_id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    code_hash TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT
+) STRICT;
 """
 
 # How each kind of row moves the principal account and the counter account,

@@ -1,0 +1,268 @@
+"""The subscriber portal: find bills, pay them from a bank account, watch the payment.
+
+    GET  /                        choose a biller and type the service number
+    GET  /bills?biller=&ref=      unpaid and paid bills, due dates, what happens if unpaid
+    POST /pay                     the chosen bills -> the paying account
+    POST /pay/consent             the bank texts a one-time code to the account holder
+    POST /pay/confirm             the code -> the bank's consent -> the payment to the switch
+    GET  /payments/{id}           its progress (refreshes itself until final), receipt, SMS
+
+The portal is the participant PORTAL (channel `portal`, the pull model) and
+calls the service layer directly. Each step carries its state in hidden
+fields; the amount is computed here from the chosen bills, and the bank debits
+only the payment id, account and amount its holder confirmed. A refused step
+shows the named error on the same page and changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from fawtara.bootstrap import Platform
+from fawtara.domain import limits
+from fawtara.domain.bills import BillStatus
+from fawtara.domain.errors import FawtaraError, Unauthenticated, ValidationError
+from fawtara.domain.lifecycle import last_day_before_suspension
+from fawtara.domain.participants import Participant, ParticipantKind
+from fawtara.domain.payments import PaymentRequest, PaymentState
+from fawtara.entrypoints.web.i18n import language_of
+from fawtara.entrypoints.web.rendering import render
+from fawtara.service_layer import payments as use_cases
+from fawtara.service_layer.payment_steps import Switch
+from fawtara.service_layer.registry import list_billers
+
+router = APIRouter(tags=["portal"], include_in_schema=False)
+
+PORTAL_CODE = "PORTAL"
+CHANNEL = "portal"
+PROGRESS_REFRESH_S = 2
+UNPAID = (BillStatus.ISSUED, BillStatus.PARTIALLY_PAID)
+SMS_LEAVING = ("queued", "submitting")
+
+Text = Annotated[str, Form(max_length=64)]
+BillIds = Annotated[list[str], Form(max_length=limits.bills_per_payment_max)]
+
+
+def platform_of(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def portal_participant(platform: Platform) -> Participant:
+    with platform.uow(readonly=True) as uow:
+        found = uow.participants.get(PORTAL_CODE)
+    if found is None:
+        raise Unauthenticated("the portal participant PORTAL is not registered: fawtara demo seed")
+    return found[0]
+
+
+def error_text(request: Request, error: FawtaraError) -> str:
+    return error.message_ar if language_of(request) == "ar" else error.message
+
+
+def on_error(
+    request: Request, step: Callable[[], Response], again: Callable[[str, int], Response]
+) -> Response:
+    """Run a step; a named error re-renders the page it came from, with the error."""
+    try:
+        return step()
+    except FawtaraError as error:
+        return again(error_text(request, error), error.http_status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request, error: str = "", status_code: int = 200) -> Response:
+    billers = list_billers(platform_of(request).uow(readonly=True))
+    chosen, ref = request.query_params.get("biller"), request.query_params.get("ref", "")
+    context = {"billers": billers, "chosen": chosen, "ref": ref[:32], "error": error}
+    return render(request, "portal/landing.html", context, status_code)
+
+
+def _bills_context(platform: Platform, biller_code: str, ref: str) -> dict[str, Any]:
+    found = use_cases.fetch_bills(platform.uow(readonly=True), biller_code.upper(), ref)
+    with platform.uow(readonly=True) as uow:
+        biller = uow.billers.get(found.biller_code)
+    assert biller is not None, "fetch_bills found the biller"
+    unpaid = [b for b in found.bills if b.status in UNPAID]
+    return {
+        "found": found,
+        "biller": biller,
+        "unpaid": unpaid,
+        "paid": [b for b in found.bills if b.status is BillStatus.PAID],
+        "last_day": {b.id: last_day_before_suspension(b.due_on, biller.grace_days) for b in unpaid},
+    }
+
+
+@router.get("/bills", response_class=HTMLResponse)
+def bills(
+    request: Request,
+    biller: Annotated[str, Query(max_length=16)] = "",
+    ref: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    return on_error(
+        request,
+        lambda: render(
+            request, "portal/bills.html", _bills_context(platform_of(request), biller, ref)
+        ),
+        lambda error, status: landing(request, error, status),
+    )
+
+
+def _chosen(platform: Platform, biller: str, ref: str, bill_ids: list[str]) -> dict[str, Any]:
+    """The bills page's context with the chosen unpaid bills and their total."""
+    context = _bills_context(platform, biller, ref)
+    chosen = [b for b in context["unpaid"] if b.id in set(bill_ids)]
+    if not chosen:
+        raise ValidationError(
+            "choose at least one unpaid bill", "اختر فاتورة واحدة غير مسددة على الأقل"
+        )
+    with platform.uow(readonly=True) as uow:
+        banks = [p for p in uow.participants.list() if p.kind is ParticipantKind.BANK]
+    total = sum(b.outstanding_minor for b in chosen)
+    return {**context, "chosen": chosen, "total": total, "banks": banks}
+
+
+def _bills_again(request: Request, biller: str, ref: str) -> Callable[[str, int], Response]:
+    def again(error: str, status: int) -> Response:
+        try:
+            context = _bills_context(platform_of(request), biller, ref)
+        except FawtaraError:
+            return landing(request, error, status)
+        return render(request, "portal/bills.html", {**context, "error": error}, status)
+
+    return again
+
+
+@router.post("/pay", response_class=HTMLResponse)
+def choose_payer(
+    request: Request,
+    biller: Text,
+    ref: Text,
+    bill_ids: BillIds = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+) -> Response:
+    platform = platform_of(request)
+    return on_error(
+        request,
+        lambda: render(request, "portal/payer.html", _chosen(platform, biller, ref, bill_ids)),
+        _bills_again(request, biller, ref),
+    )
+
+
+@router.post("/pay/consent", response_class=HTMLResponse)
+def ask_consent(
+    request: Request,
+    biller: Text,
+    ref: Text,
+    bank: Text,
+    account: Annotated[str, Form(max_length=34)],
+    msisdn: Annotated[str, Form(max_length=20)] = "",
+    bill_ids: BillIds = [],  # noqa: B006
+) -> Response:
+    platform = platform_of(request)
+
+    def step() -> Response:
+        context = _chosen(platform, biller, ref, bill_ids)
+        payment_id = str(uuid.uuid4())
+        account_number = account.strip()
+        if not account_number:
+            raise ValidationError("type the account number", "اكتب رقم الحساب")
+        sent_to = platform.bank_consent().request(
+            bank.upper(), payment_id, account_number, context["total"]
+        )
+        return render(
+            request,
+            "portal/consent.html",
+            {
+                **context,
+                "payment_id": payment_id,
+                "bank": bank.upper(),
+                "account": account_number,
+                "msisdn": msisdn.strip(),
+                "sent_to": sent_to,
+            },
+        )
+
+    def again(error: str, status: int) -> Response:
+        try:
+            context = _chosen(platform, biller, ref, bill_ids)
+        except FawtaraError:
+            return _bills_again(request, biller, ref)(error, status)
+        values = {"bank": bank.upper(), "account": account, "msisdn": msisdn}
+        return render(request, "portal/payer.html", {**context, **values, "error": error}, status)
+
+    return on_error(request, step, again)
+
+
+@router.post("/pay/confirm", response_class=HTMLResponse)
+def confirm_and_pay(
+    request: Request,
+    payment_id: Annotated[str, Form(max_length=36)],
+    biller: Text,
+    ref: Text,
+    bank: Text,
+    account: Annotated[str, Form(max_length=34)],
+    code: Annotated[str, Form(max_length=12)],
+    msisdn: Annotated[str, Form(max_length=20)] = "",
+    bill_ids: BillIds = [],  # noqa: B006
+) -> Response:
+    platform = platform_of(request)
+    switch: Switch = request.app.state.switch
+
+    def step() -> Response:
+        context = _chosen(platform, biller, ref, bill_ids)
+        platform.bank_consent().confirm(bank, payment_id, code.strip())
+        payment_request = PaymentRequest(
+            payment_id=payment_id,
+            channel=CHANNEL,
+            biller_code=context["found"].biller_code,
+            customer_ref=context["found"].customer_ref,
+            bill_ids=tuple(b.id for b in context["chosen"]),
+            amount_minor=context["total"],
+            currency=context["biller"].currency,
+            payer_bank=bank,
+            payer_account=account,
+            msisdn=msisdn or None,
+            bank_reference=None,
+        )
+        use_cases.submit_payment(switch, portal_participant(platform), payment_request, 0)
+        return RedirectResponse(f"/payments/{payment_id}", status_code=303)
+
+    def again(error: str, status: int) -> Response:
+        try:
+            context = _chosen(platform, biller, ref, bill_ids)
+        except FawtaraError:
+            return _bills_again(request, biller, ref)(error, status)
+        values = {"payment_id": payment_id, "bank": bank, "account": account, "msisdn": msisdn}
+        return render(
+            request,
+            "portal/consent.html",
+            {**context, **values, "sent_to": "", "error": error},
+            status,
+        )
+
+    return on_error(request, step, again)
+
+
+@router.get("/payments/{payment_id}", response_class=HTMLResponse)
+def progress(request: Request, payment_id: str) -> Response:
+    platform = platform_of(request)
+
+    def step() -> Response:
+        payment = use_cases.get_payment(
+            platform.uow(readonly=True), portal_participant(platform), payment_id[:36]
+        )
+        messages = use_cases.payment_messages(platform.uow(readonly=True), payment)
+        lines = use_cases.payment_bills(platform.uow(readonly=True), payment)
+        # Until final, and then until the confirmation SMS has left (it follows the payment).
+        awaited = payment.msisdn is not None and payment.state is PaymentState.COMPLETED
+        sending = any(m["state"] in SMS_LEAVING for m in messages) or (awaited and not messages)
+        refresh = not payment.is_final or sending
+        context = {"payment": payment, "messages": messages, "lines": lines, "refresh": refresh}
+        return render(request, "portal/progress.html", context)
+
+    return on_error(request, step, lambda error, status: landing(request, error, status))

@@ -1,0 +1,190 @@
+"""Cash taken at a counter, through the same switch use case as every other channel.
+
+The counter journal (entrypoints/api/counter.py) calls these with what the
+station recorded. A cash payment is a payment request of channel `counter`
+whose payer is the counter's drawer (payer_bank = the counter code,
+payer_account = "cash"), so validation, bill reservation, the biller
+posting, the ledger and the SMS are those of `submit_payment`. What only cash
+has (the cash taken, its rounding, when and by whom, the surplus of bills
+paid meanwhile) is in service_layer/cash_books.py; docs/PAYMENTS.md has the
+whole story.
+
+Idempotent by payment id, the id the station made: the same payment again
+answers the same outcome and changes nothing; another payment under the same
+id is PAYMENT_ID_REUSED.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fawtara.domain import limits
+from fawtara.domain.cash import check_cash_taken
+from fawtara.domain.errors import (
+    PaymentIdReused,
+    UnknownBiller,
+    UnknownCounter,
+    UnknownPayment,
+    ValidationError,
+)
+from fawtara.domain.participants import Participant
+from fawtara.domain.payments import (
+    CASH_ACCOUNT,
+    CASH_CHANNEL,
+    Payment,
+    PaymentModel,
+    PaymentRequest,
+)
+from fawtara.service_layer.cash_books import CashTerms
+from fawtara.service_layer.payment_steps import Switch
+from fawtara.service_layer.payments import reverse_completed, submit_payment
+from fawtara.service_layer.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CashPayment:
+    """A payment taken in cash at a counter, as the station journalled it."""
+
+    payment_id: str  # a UUID made at the station
+    counter_code: str
+    shift_id: str | None
+    cashier: str
+    biller_code: str
+    customer_ref: str
+    bill_ids: tuple[str, ...]
+    amount_due_minor: int  # what the chosen bills owed, as the station saw them
+    cash_taken_minor: int  # rounded to the notes in circulation
+    accepted_at: datetime  # aware: when the cash was taken (counts for the due date)
+    msisdn: str | None
+
+    def __post_init__(self) -> None:
+        if self.accepted_at.tzinfo is None:
+            raise ValidationError("accepted_at must carry its UTC offset")
+
+    @property
+    def terms(self) -> CashTerms:
+        return CashTerms(
+            self.counter_code, self.shift_id, self.cashier, self.cash_taken_minor, self.accepted_at
+        )
+
+    def request(self, currency: str) -> PaymentRequest:
+        return PaymentRequest(
+            payment_id=self.payment_id.lower(),
+            channel=CASH_CHANNEL,
+            biller_code=self.biller_code,
+            customer_ref=self.customer_ref,
+            bill_ids=tuple(self.bill_ids),
+            amount_minor=self.amount_due_minor,
+            currency=currency,
+            payer_bank=self.counter_code,
+            payer_account=CASH_ACCOUNT,
+            msisdn=self.msisdn,
+            bank_reference=None,
+        )
+
+
+@dataclass(frozen=True)
+class CashOutcome:
+    """What the cashier (and the receipt) is told; CASH_OUTCOME of the journal API."""
+
+    payment_id: str
+    state: str  # completed; debited while the biller is out of reach; returned; reversed
+    receipt_no: str | None
+    amount_due_minor: int
+    cash_taken_minor: int
+    rounding_minor: int
+    posted_minor: int  # to the bills
+    credit_minor: int  # on the subscriber's account at the biller
+    refund_minor: int  # owed back to the subscriber
+    reason_code: str | None
+    accepted_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "accepted_at": self.accepted_at.isoformat()}
+
+
+def take_cash_payment(
+    switch: Switch, payment: CashPayment, wait_s: float = limits.payment_wait_s_default
+) -> CashOutcome:
+    """Receive the cash payment, post it to the biller, and tell where it went."""
+    counter = _counter(switch, payment.counter_code)
+    check_cash_taken(
+        payment.amount_due_minor, payment.cash_taken_minor, switch.cash_denominations_minor[0]
+    )
+    with switch.reader() as uow:
+        biller = uow.billers.get(payment.biller_code)
+    if biller is None:
+        raise UnknownBiller(f"unknown biller {payment.biller_code!r}")
+    stored = submit_payment(
+        switch, counter, payment.request(biller.currency), wait_s, cash=payment.terms
+    )
+    if _terms_of(switch.reader(), stored.payment_id) != payment.terms:
+        raise PaymentIdReused(f"payment id {payment.payment_id} was used for another payment")
+    return _outcome(switch.reader(), stored)
+
+
+def void_cash_payment(
+    switch: Switch, counter_code: str, payment_id: str, by: str, reason: str, at: datetime
+) -> CashOutcome:
+    """Give a completed cash payment back: bills reopened, ledger reversed, cash handed back.
+
+    Whether `by` may void, and within which shift, is the caller's to check.
+    """
+    with switch.reader() as uow:
+        payment = uow.payments.get(payment_id.lower())
+    if (
+        payment is None
+        or payment.initiator != counter_code
+        or payment.model is not PaymentModel.CASH
+    ):
+        raise UnknownPayment(f"no cash payment {payment_id} at counter {counter_code}")
+    reversed_payment = reverse_completed(switch, payment, by, reason, at)
+    return _outcome(switch.reader(), reversed_payment)
+
+
+def shift_cash(uow: UnitOfWork, shift_id: str) -> tuple[int, int, int]:
+    """(payments, cash taken, cash handed back by voids) of a shift, for its close."""
+    with uow:
+        return uow.cash.shift_totals(shift_id)
+
+
+def _counter(switch: Switch, counter_code: str) -> Participant:
+    with switch.reader() as uow:
+        found = uow.participants.get(counter_code)
+    if found is None or CASH_CHANNEL not in found[0].channels:
+        raise UnknownCounter(f"no counter {counter_code!r} takes cash at the switch")
+    return found[0]
+
+
+def _terms_of(uow: UnitOfWork, payment_id: str) -> CashTerms:
+    with uow:
+        row = uow.cash.get(payment_id)
+    assert row is not None, "a cash payment has its counter row"
+    return CashTerms(
+        row["counter_code"],
+        row["shift_id"],
+        row["cashier"],
+        int(row["cash_taken_minor"]),
+        row["accepted_at"],
+    )
+
+
+def _outcome(uow: UnitOfWork, payment: Payment) -> CashOutcome:
+    with uow:
+        row = uow.cash.get(payment.payment_id)
+    assert row is not None, "a cash payment has its counter row"
+    return CashOutcome(
+        payment_id=payment.payment_id,
+        state=payment.state.value,
+        receipt_no=payment.receipt_no,
+        amount_due_minor=int(row["amount_due_minor"]),
+        cash_taken_minor=int(row["cash_taken_minor"]),
+        rounding_minor=int(row["rounding_minor"]),
+        posted_minor=int(row["posted_minor"]),
+        credit_minor=int(row["credit_minor"]),
+        refund_minor=int(row["refund_minor"]),
+        reason_code=payment.reason_code,
+        accepted_at=row["accepted_at"],
+    )

@@ -1,0 +1,87 @@
+"""Reading the operations figures: one read-only transaction, one snapshot.
+
+`figures(uow, now)` is what the console, /metrics and the alerts read. The
+counts come from the database through `uow.monitoring` (bounded, indexed
+queries: adapters/db/monitoring_repository.py), the lifecycle's counts and
+the last job runs from their own repositories; link health is measured by
+the probes outside and passed in. docs/OPERATIONS.md says what each means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from fawtara.domain import limits
+from fawtara.domain.figures import Figures, JobFigure, LinkHealth, percentile
+from fawtara.domain.jobs import JobRun
+from fawtara.service_layer.ports import UnitOfWork
+
+FAILED_OUTCOMES = ("failed", "returned")
+
+
+def figures(
+    uow: UnitOfWork,
+    now: datetime,
+    window_s: int = limits.figures_window_s_default,
+    links: Sequence[LinkHealth] = (),
+) -> Figures:
+    """The figures at `now` over the last `window_s` seconds."""
+    assert 0 < window_s <= limits.figures_window_s_max, window_s
+    since = now - timedelta(seconds=window_s)
+    with uow:
+        finals = uow.monitoring.final_payments(since)
+        durations = uow.monitoring.final_durations(since, limits.figures_latency_samples_max)
+        unknown, oldest = uow.monitoring.unknown_payments()
+        outbox = uow.monitoring.outbox_depth()
+        sms_queue = uow.monitoring.sms_queue_depth()
+        receipts = uow.monitoring.sms_receipts(since, limits.figures_sms_sample_max)
+        lifecycle = uow.lifecycle.summary()
+        runs = uow.jobs.recent(limits.figures_job_runs_read)
+    payments: dict[tuple[str, str], int] = {}
+    failures: dict[str, int] = {}
+    for channel, outcome, reason, count in finals:
+        payments[(channel, outcome)] = payments.get((channel, outcome), 0) + count
+        if outcome in FAILED_OUTCOMES:
+            code = reason or "UNSPECIFIED"
+            failures[code] = failures.get(code, 0) + count
+    latencies = sorted((final - created).total_seconds() for created, final in durations)
+    return Figures(
+        at=now,
+        window_s=window_s,
+        payments_final=payments,
+        latency_p50_s=percentile(latencies, 0.50),
+        latency_p99_s=percentile(latencies, 0.99),
+        latency_samples=len(latencies),
+        unknown_now=unknown,
+        unknown_oldest_age_s=None if oldest is None else (now - oldest).total_seconds(),
+        failures_by_reason=failures,
+        outbox_depth_by_topic=outbox,
+        sms_queue_depth=sms_queue,
+        sms_receipts=receipts,
+        suspensions_total=lifecycle["suspensions"],
+        suspended_now=lifecycle["suspended_now"],
+        reconnections_total=lifecycle["reconnected_after_payment"]
+        + lifecycle["protection_violations_repaired"],
+        protection_violations=lifecycle["protection_violations_repaired"],
+        jobs=last_runs(runs),
+        links=tuple(links),
+    )
+
+
+def last_runs(runs: Sequence[JobRun]) -> tuple[JobFigure, ...]:
+    """The newest run of each (job, biller), from runs listed newest first."""
+    seen: dict[tuple[str, str], JobFigure] = {}
+    for run in runs:
+        key = (run.key.job.value, run.key.biller_code)
+        if key not in seen:
+            seen[key] = JobFigure(
+                job=key[0],
+                biller_code=key[1],
+                scheduled_for=run.key.scheduled_for.isoformat(),
+                status=run.status.value,
+                attempts=run.attempts,
+                started_at=run.started_at,
+                error=run.error,
+            )
+    return tuple(seen[key] for key in sorted(seen))

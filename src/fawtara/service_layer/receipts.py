@@ -1,0 +1,116 @@
+"""What a receipt or a bill document says, read from the switch's store.
+
+The receipt of a completed payment lists the bills with what the payment put
+on each; it is signed by the switch (adapters/receipts/signing.py) by
+whoever renders it. The portal and the API use these; a counter station
+builds its own receipts from its journal and signs them with its counter key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fawtara.domain.bill_documents import BillDocument
+from fawtara.domain.errors import ReceiptNotAvailable, UnknownBill, UnknownBiller
+from fawtara.domain.participants import Participant
+from fawtara.domain.payments import CASH_CHANNEL, Payment, PaymentState
+from fawtara.domain.receipts import Receipt, ReceiptBill, ReceiptStatus, mask_account
+from fawtara.domain.tariffs import BillLine
+from fawtara.service_layer.payments import get_payment
+from fawtara.service_layer.ports import UnitOfWork
+
+
+def payment_receipt(uow: UnitOfWork, participant: Participant, payment_id: str) -> Receipt:
+    """The receipt of a payment the participant may see; only a completed one has one."""
+    return receipt_of_payment(uow, get_payment(uow, participant, payment_id))
+
+
+def receipt_of_payment(uow: UnitOfWork, payment: Payment) -> Receipt:
+    """The receipt data of a completed payment (no visibility check: the caller did it)."""
+    if payment.state is not PaymentState.COMPLETED or payment.receipt_no is None:
+        raise ReceiptNotAvailable(
+            f"payment {payment.payment_id} is {payment.state.value}; "
+            "only a completed payment has a receipt",
+            "لا يصدر الإيصال إلا لدفعة مكتملة",
+        )
+    assert payment.completed_at is not None, "a completed payment has its time"
+    with uow:
+        biller = uow.billers.get(payment.biller_code)
+        service = uow.presentment.service(payment.biller_code, payment.customer_ref)
+        allocations = dict(uow.postings.allocations(payment.payment_id))
+        bills = {bill.id: bill for bill in uow.bills.get_many(list(payment.bill_ids))}
+    if biller is None:
+        raise UnknownBiller(f"unknown biller {payment.biller_code!r}")
+    cash = payment.channel == CASH_CHANNEL
+    return Receipt(
+        receipt_no=payment.receipt_no,
+        payment_id=payment.payment_id,
+        channel=payment.channel,
+        status=ReceiptStatus.FINAL,
+        biller_code=biller.code,
+        biller_name_ar=biller.name_ar,
+        biller_name_en=biller.name_en,
+        customer_ref=payment.customer_ref,
+        customer_name_ar=str(service["name_ar"]) if service else payment.customer_ref,
+        bills=tuple(
+            ReceiptBill(bill_id, bills[bill_id].cycle_id, allocations.get(bill_id, 0))
+            for bill_id in payment.bill_ids
+            if bill_id in bills
+        ),
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        accepted_at=payment.completed_at,
+        # Cash: the payer is the counter's drawer (domain/payments.py), not an account.
+        counter_code=payment.payer_bank if cash else None,
+        payer_account_masked=None if cash else mask_account(payment.payer_account),
+    )
+
+
+def bill_document(
+    uow: UnitOfWork, biller_code: str, customer_ref: str, bill_id: str
+) -> BillDocument:
+    """A bill of the subscriber `customer_ref` at `biller_code`, as printed; UnknownBill else.
+
+    The reference must be the bill's own service's (normalised as fetch_bills
+    returns it), so knowing a bill id alone shows nobody's bill.
+    """
+    with uow:
+        biller = uow.billers.get(biller_code)
+        service = uow.presentment.service(biller_code, customer_ref)
+        found = uow.bills.get_many([bill_id])
+        lines = uow.bills.lines(bill_id) if found else []
+    if biller is None:
+        raise UnknownBiller(f"unknown biller {biller_code!r}")
+    if not found or service is None or found[0].service_id != service["id"]:
+        raise UnknownBill(f"no bill {bill_id} for {customer_ref} at {biller_code}")
+    bill = found[0]
+    return BillDocument(
+        bill_id=bill.id,
+        biller_code=biller.code,
+        biller_name_ar=biller.name_ar,
+        biller_name_en=biller.name_en,
+        customer_ref=customer_ref,
+        customer_name_ar=str(service["name_ar"]),
+        period=bill.cycle_id,
+        period_start=bill.period_start,
+        period_end=bill.period_end,
+        issued_on=bill.issued_on,
+        due_on=bill.due_on,
+        grace_days=biller.grace_days,
+        amount_minor=bill.amount_minor,
+        paid_minor=bill.paid_minor,
+        currency=bill.currency,
+        status=bill.status,
+        lines=tuple(_bill_line(line) for line in lines),
+    )
+
+
+def _bill_line(stored: dict[str, Any]) -> BillLine:
+    return BillLine(
+        description_en=str(stored["en"]),
+        description_ar=str(stored["ar"]),
+        quantity=int(stored["quantity"]),
+        unit=str(stored["unit"]),
+        rate=str(stored["rate"]),
+        amount_minor=int(stored["amount_minor"]),
+    )

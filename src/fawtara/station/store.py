@@ -1,0 +1,396 @@
+"""The station's local store: one SQLite file, WAL, `synchronous=FULL`, `BEGIN IMMEDIATE`.
+
+Reads go through `LocalStore`; every change goes through `LocalStore.write()`,
+one transaction whose `Writer` appends the journal entry and applies its local
+effect together (a payment, the bills it takes off the local list, the shift's
+totals), so what the cashier was told is on disk before the page answers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fawtara.domain.receipts import ReceiptBill
+from fawtara.domain.shifts import Shift, ShiftCash, ShiftState
+from fawtara.station.model import (
+    Bill,
+    Cashier,
+    EntryResult,
+    EntryState,
+    JournalEntry,
+    Kind,
+    LocalPayment,
+)
+from fawtara.station.store_schema import SCHEMA
+
+BUSY_TIMEOUT_S = 30  # the sync thread and a page may both write; neither holds it long
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class Writer:
+    """The write side of one transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    def append(self, entry: JournalEntry) -> None:
+        self.db.execute(
+            "INSERT INTO journal (entry_id, kind, at, cashier, shift_id, data, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            (
+                entry.entry_id,
+                entry.kind.value,
+                entry.at.isoformat(),
+                entry.cashier,
+                entry.shift_id,
+                json.dumps(entry.data, ensure_ascii=False),
+            ),
+        )
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    def open_shift(self, shift: Shift) -> None:
+        self.db.execute(
+            "INSERT INTO shifts (shift_id, counter_code, cashier, opened_at, opening_float_minor,"
+            " state) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                shift.shift_id,
+                shift.counter_code,
+                shift.cashier,
+                shift.opened_at.isoformat(),
+                shift.opening_float_minor,
+                shift.state.value,
+            ),
+        )
+
+    def add_payment(self, payment: LocalPayment) -> None:
+        self.db.execute(
+            "INSERT INTO payments (payment_id, entry_id, shift_id, cashier, biller, customer_ref,"
+            " customer_name_ar, bills, amount_due_minor, cash_taken_minor, cash_received_minor,"
+            " msisdn, taken_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                payment.payment_id,
+                payment.entry_id,
+                payment.shift_id,
+                payment.cashier,
+                payment.biller,
+                payment.customer_ref,
+                payment.customer_name_ar,
+                json.dumps([[b.bill_id, b.period, b.amount_minor] for b in payment.bills]),
+                payment.amount_due_minor,
+                payment.cash_taken_minor,
+                payment.cash_received_minor,
+                payment.msisdn,
+                payment.taken_at.isoformat(),
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO payment_bills (bill_id, payment_id) VALUES (?, ?)",
+            [(bill_id, payment.payment_id) for bill_id in payment.bill_ids],
+        )
+        self.db.execute(
+            "UPDATE shifts SET payments = payments + 1,"
+            " cash_taken_minor = cash_taken_minor + ? WHERE shift_id = ?",
+            (payment.cash_taken_minor, payment.shift_id),
+        )
+
+    def save_shift(self, shift: Shift) -> None:
+        """Store a close or an approval decided by `domain.shifts`."""
+        self.db.execute(
+            "UPDATE shifts SET state = ?, closed_at = ?, expected_minor = ?, counted_minor = ?,"
+            " approved_by = ? WHERE shift_id = ?",
+            (
+                shift.state.value,
+                None if shift.closed_at is None else shift.closed_at.isoformat(),
+                shift.expected_minor,
+                shift.counted_minor,
+                shift.approved_by,
+                shift.shift_id,
+            ),
+        )
+
+    def record_result(self, result: EntryResult, at: datetime) -> None:
+        answer = {"status": result.status, "error": result.error, "outcome": result.outcome}
+        self.db.execute(
+            "UPDATE journal SET state = ?, result = ?, answered_at = ? WHERE entry_id = ?",
+            (
+                result.state.value,
+                json.dumps(answer, ensure_ascii=False),
+                at.isoformat(),
+                result.entry_id,
+            ),
+        )
+        if result.shift is not None:
+            self._adopt_shift_view(result.shift)
+
+    def _adopt_shift_view(self, view: dict[str, Any]) -> None:
+        """The switch's figures of a shift win over the station's own count once known."""
+        self.db.execute(
+            "UPDATE shifts SET payments = ?, cash_taken_minor = ?, voided_minor = ?,"
+            " state = ?, approved_by = ? WHERE shift_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM journal WHERE shift_id = ? AND state = 'pending')",
+            (
+                view["payments"],
+                view["cash_taken_minor"],
+                view["voided_minor"],
+                view["state"],
+                view.get("approved_by"),
+                view["shift_id"],
+                view["shift_id"],
+            ),
+        )
+
+    def replace_snapshot(self, first_page: dict[str, Any], bills: list[dict[str, Any]]) -> None:
+        self.set_meta("counter", first_page["counter"])
+        self.set_meta("denominations_minor", first_page["denominations_minor"])
+        self.set_meta("snapshot_as_of", first_page["as_of"])
+        self.db.execute("DELETE FROM cashiers")
+        self.db.executemany(
+            "INSERT INTO cashiers VALUES (:username, :name_ar, :role, :password_hash, :active,"
+            " :locked_until)",
+            first_page["cashiers"],
+        )
+        self.db.execute("DELETE FROM billers")
+        self.db.executemany(
+            "INSERT INTO billers VALUES (:code, :name_ar, :name_en, :payment_rule)",
+            first_page["billers"],
+        )
+        self.db.execute("DELETE FROM bills")
+        self.db.executemany(
+            "INSERT INTO bills VALUES (:bill_id, :biller, :customer_ref, :customer_name_ar,"
+            " :msisdn, :period, :amount_due_minor, :due_on)",
+            bills,
+        )
+
+    def record_failure(self, username: str, failures: int, locked_until: datetime | None) -> None:
+        self.db.execute(
+            "INSERT INTO sign_in_failures VALUES (?, ?, ?) ON CONFLICT (username) DO UPDATE"
+            " SET failures = excluded.failures, locked_until = excluded.locked_until",
+            (username, failures, None if locked_until is None else locked_until.isoformat()),
+        )
+
+    def clear_failures(self, username: str) -> None:
+        self.db.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
+
+    def add_session(self, token: str, username: str, expires_at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?)", (token, username, expires_at.isoformat())
+        )
+
+    def end_session(self, token: str) -> None:
+        self.db.execute("DELETE FROM sessions WHERE token = ?", (token,))
+
+    def forget_sessions_expired(self, now: datetime) -> None:
+        self.db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now.isoformat(),))
+
+
+class LocalStore:
+    """The station's SQLite file; safe to share between the web threads and the sync thread."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    @contextmanager
+    def write(self) -> Iterator[Writer]:
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield Writer(db)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    def _rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        db = self._connect()
+        try:
+            return db.execute(sql, args).fetchall()
+        finally:
+            db.close()
+
+    def meta(self, key: str) -> Any:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", key)
+        return json.loads(rows[0]["value"]) if rows else None
+
+    def has_snapshot(self) -> bool:
+        return self.meta("counter") is not None
+
+    def cashier(self, username: str) -> Cashier | None:
+        rows = self._rows("SELECT * FROM cashiers WHERE username = ?", username)
+        if not rows:
+            return None
+        row = rows[0]
+        return Cashier(
+            row["username"],
+            row["name_ar"],
+            row["role"],
+            row["password_hash"],
+            bool(row["active"]),
+            _instant(row["locked_until"]),
+        )
+
+    def billers(self) -> list[dict[str, str]]:
+        return [dict(row) for row in self._rows("SELECT * FROM billers ORDER BY code")]
+
+    def unpaid_bills(self, biller: str, customer_ref: str) -> list[Bill]:
+        """The subscriber's bills in the local copy that no live local payment has taken."""
+        rows = self._rows(
+            "SELECT * FROM bills WHERE biller = ? AND customer_ref = ? AND bill_id NOT IN ("
+            " SELECT pb.bill_id FROM payment_bills pb JOIN payments p USING (payment_id)"
+            " JOIN journal j ON j.entry_id = p.entry_id WHERE j.state != 'rejected')"
+            " ORDER BY due_on, bill_id",
+            biller,
+            customer_ref,
+        )
+        return [Bill(**dict(row)) for row in rows]
+
+    def pending_entries(self, limit: int) -> list[JournalEntry]:
+        rows = self._rows(
+            "SELECT * FROM journal WHERE state = 'pending' ORDER BY seq LIMIT ?", limit
+        )
+        return _entries(rows)
+
+    def journal_entries(self) -> list[JournalEntry]:
+        """The whole journal, in order (what the station has done since it was set up)."""
+        return _entries(self._rows("SELECT * FROM journal ORDER BY seq"))
+
+    def entry_state(self, entry_id: str) -> EntryState:
+        rows = self._rows("SELECT state FROM journal WHERE entry_id = ?", entry_id)
+        return EntryState(rows[0]["state"])
+
+    def pending_count(self) -> int:
+        return int(self._rows("SELECT count(*) AS n FROM journal WHERE state = 'pending'")[0]["n"])
+
+    def oldest_pending_at(self) -> datetime | None:
+        rows = self._rows("SELECT min(at) AS at FROM journal WHERE state = 'pending'")
+        return _instant(rows[0]["at"])
+
+    def rejected_entries(self) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM journal WHERE state = 'rejected' ORDER BY seq DESC")
+        return [dict(row) | {"result": json.loads(row["result"])} for row in rows]
+
+    def open_shift_of(self, cashier: str) -> Shift | None:
+        rows = self._rows(
+            "SELECT * FROM shifts WHERE cashier = ? AND state IN ('open', 'awaiting_approval')"
+            " ORDER BY opened_at DESC LIMIT 1",
+            cashier,
+        )
+        return _shift(rows[0]) if rows else None
+
+    def last_shift_of(self, cashier: str) -> Shift | None:
+        rows = self._rows(
+            "SELECT * FROM shifts WHERE cashier = ? ORDER BY opened_at DESC LIMIT 1", cashier
+        )
+        return _shift(rows[0]) if rows else None
+
+    def shift(self, shift_id: str) -> Shift | None:
+        rows = self._rows("SELECT * FROM shifts WHERE shift_id = ?", shift_id)
+        return _shift(rows[0]) if rows else None
+
+    def shift_cash(self, shift_id: str) -> ShiftCash:
+        row = self._rows("SELECT * FROM shifts WHERE shift_id = ?", shift_id)[0]
+        return ShiftCash(row["payments"], row["cash_taken_minor"], row["voided_minor"])
+
+    def payment(self, payment_id: str) -> LocalPayment | None:
+        rows = self._rows(_PAYMENTS + " WHERE p.payment_id = ?", payment_id)
+        return _payment(rows[0]) if rows else None
+
+    def payments_of_shift(self, shift_id: str) -> list[LocalPayment]:
+        rows = self._rows(_PAYMENTS + " WHERE p.shift_id = ? ORDER BY p.taken_at DESC", shift_id)
+        return [_payment(row) for row in rows]
+
+    def session_user(self, token: str, now: datetime) -> str | None:
+        rows = self._rows(
+            "SELECT username FROM sessions WHERE token = ? AND expires_at > ?",
+            token,
+            now.isoformat(),
+        )
+        return str(rows[0]["username"]) if rows else None
+
+    def failures(self, username: str) -> tuple[int, datetime | None]:
+        rows = self._rows("SELECT * FROM sign_in_failures WHERE username = ?", username)
+        return (rows[0]["failures"], _instant(rows[0]["locked_until"])) if rows else (0, None)
+
+
+_PAYMENTS = "SELECT p.*, j.state, j.result FROM payments p JOIN journal j USING (entry_id)"
+
+
+def _entries(rows: list[sqlite3.Row]) -> list[JournalEntry]:
+    return [
+        JournalEntry(
+            row["entry_id"],
+            Kind(row["kind"]),
+            datetime.fromisoformat(row["at"]),
+            row["cashier"],
+            row["shift_id"],
+            json.loads(row["data"]),
+        )
+        for row in rows
+    ]
+
+
+def _shift(row: sqlite3.Row) -> Shift:
+    return Shift(
+        shift_id=row["shift_id"],
+        counter_code=row["counter_code"],
+        cashier=row["cashier"],
+        opened_at=datetime.fromisoformat(row["opened_at"]),
+        opening_float_minor=row["opening_float_minor"],
+        state=ShiftState(row["state"]),
+        closed_at=_instant(row["closed_at"]),
+        expected_minor=row["expected_minor"],
+        counted_minor=row["counted_minor"],
+        approved_by=row["approved_by"],
+    )
+
+
+def _payment(row: sqlite3.Row) -> LocalPayment:
+    answer = json.loads(row["result"]) if row["result"] else {}
+    return LocalPayment(
+        row["payment_id"],
+        row["entry_id"],
+        row["shift_id"],
+        row["cashier"],
+        row["biller"],
+        row["customer_ref"],
+        row["customer_name_ar"],
+        tuple(ReceiptBill(*bill) for bill in json.loads(row["bills"])),
+        row["amount_due_minor"],
+        row["cash_taken_minor"],
+        row["cash_received_minor"],
+        row["msisdn"],
+        datetime.fromisoformat(row["taken_at"]),
+        EntryState(row["state"]),
+        answer.get("outcome"),
+        answer.get("error"),
+    )

@@ -1,0 +1,97 @@
+"""The station's SQLite schema: created on open, idempotently (one file per counter).
+
+The snapshot tables are replaced whole by each successful refresh; the journal,
+shifts, payments and sessions are the station's own and are never replaced.
+"""
+
+from __future__ import annotations
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cashiers (
+    username TEXT PRIMARY KEY,
+    name_ar TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    locked_until TEXT
+);
+CREATE TABLE IF NOT EXISTS billers (
+    code TEXT PRIMARY KEY,
+    name_ar TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    payment_rule TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bills (
+    bill_id TEXT PRIMARY KEY,
+    biller TEXT NOT NULL,
+    customer_ref TEXT NOT NULL,
+    customer_name_ar TEXT NOT NULL,
+    msisdn TEXT,
+    period TEXT NOT NULL,
+    amount_due_minor INTEGER NOT NULL,
+    due_on TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bills_by_subscriber ON bills (biller, customer_ref);
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    cashier TEXT NOT NULL,
+    shift_id TEXT,
+    data TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'rejected')),
+    result TEXT,
+    answered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS journal_pending ON journal (state, seq);
+CREATE TABLE IF NOT EXISTS shifts (
+    shift_id TEXT PRIMARY KEY,
+    counter_code TEXT NOT NULL,
+    cashier TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    opening_float_minor INTEGER NOT NULL,
+    payments INTEGER NOT NULL DEFAULT 0,
+    cash_taken_minor INTEGER NOT NULL DEFAULT 0,
+    voided_minor INTEGER NOT NULL DEFAULT 0,
+    expected_minor INTEGER,
+    counted_minor INTEGER,
+    state TEXT NOT NULL,
+    approved_by TEXT,
+    closed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS payments (
+    payment_id TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL UNIQUE REFERENCES journal (entry_id),
+    shift_id TEXT NOT NULL REFERENCES shifts (shift_id),
+    cashier TEXT NOT NULL,
+    biller TEXT NOT NULL,
+    customer_ref TEXT NOT NULL,
+    customer_name_ar TEXT NOT NULL,
+    bills TEXT NOT NULL,
+    amount_due_minor INTEGER NOT NULL,
+    cash_taken_minor INTEGER NOT NULL,
+    cash_received_minor INTEGER NOT NULL,
+    msisdn TEXT,
+    taken_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payment_bills (
+    bill_id TEXT NOT NULL,
+    payment_id TEXT NOT NULL REFERENCES payments (payment_id),
+    PRIMARY KEY (bill_id, payment_id)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    username TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until TEXT
+);
+"""

@@ -1,0 +1,224 @@
+"""The cashier's page: Arabic, right to left, server-rendered, usable with the keyboard alone.
+
+Routes stay thin: read the form, call the desk (`counter.CounterDesk`), render.
+Every page carries the status bar (link to the switch, entries waiting to
+sync). Expected failures are shown on the page in Arabic with their code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from fawtara.domain import limits
+from fawtara.domain.errors import FawtaraError, SessionExpired, UnknownPayment
+from fawtara.domain.sms import format_amount, format_instant, format_period
+from fawtara.domain.staff import StaffMember
+from fawtara.station.counter import CounterDesk
+from fawtara.station.model import LocalPayment
+from fawtara.station.receipt_data import receipt_of
+from fawtara.station.receipts import ReceiptPrinter
+from fawtara.station.rules import CURRENCY, change_due, parse_cash, surplus_notice
+from fawtara.station.sync import Syncer
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "fawtara_station"
+Form_ = Annotated[str, Form()]
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["money"] = lambda amount: format_amount(abs(amount), CURRENCY, "ar")
+    templates.env.filters["instant"] = lambda instant: format_instant(instant, "ar")
+    templates.env.filters["period"] = lambda period: format_period(period, "ar")
+    templates.env.globals["surplus_notice"] = surplus_notice
+    return templates
+
+
+def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinter) -> FastAPI:
+    app = FastAPI(title="Fawtara counter station", docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = _templates()
+
+    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+        context.setdefault("member", None)
+        context.setdefault("error", None)
+        status = syncer.status
+        context["link"] = {
+            "up": status.up,
+            "reason": status.reason,
+            "pending": desk.store.pending_count(),
+        }
+        context["counter"] = desk.store.meta("counter")
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def signed_in(request: Request) -> StaffMember:
+        return desk.signed_in(request.cookies.get(SESSION_COOKIE, ""))
+
+    @app.exception_handler(SessionExpired)
+    async def to_sign_in(_request: Request, _error: SessionExpired) -> Response:
+        return RedirectResponse("/signin", status_code=303)
+
+    @app.exception_handler(FawtaraError)
+    async def on_error(request: Request, error: FawtaraError) -> Response:
+        return page(
+            request,
+            "error.html.j2",
+            error.http_status,
+            error=error,
+            back=request.headers.get("referer", "/"),
+        )
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "link_up": syncer.status.up, "pending": desk.store.pending_count()}
+
+    @app.get("/signin", response_class=HTMLResponse)
+    def sign_in_form(request: Request) -> Response:
+        return page(request, "signin.html.j2")
+
+    @app.post("/signin")
+    def sign_in(request: Request, username: Form_, password: Form_) -> Response:
+        try:
+            token = desk.sign_in(username, password)
+        except FawtaraError as error:
+            return page(request, "signin.html.j2", 401, error=error, username=username)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            max_age=limits.staff_session_hours * 3600,
+        )
+        return response
+
+    @app.post("/signout")
+    def sign_out(request: Request) -> Response:
+        desk.sign_out(request.cookies.get(SESSION_COOKIE, ""), signed_in(request))
+        response = RedirectResponse("/signin", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def counter_page(request: Request, biller: str = "", ref: str = "") -> Response:
+        member = signed_in(request)
+        shift = desk.current_shift(member)
+        bills = desk.store.unpaid_bills(biller, ref.strip()) if biller and ref else None
+        return page(
+            request,
+            "desk.html.j2",
+            member=member,
+            shift=shift,
+            billers=desk.store.billers(),
+            biller=biller,
+            ref=ref.strip(),
+            bills=bills,
+        )
+
+    @app.post("/shift/open")
+    def open_shift(request: Request, opening_float: Form_) -> Response:
+        desk.open_shift(signed_in(request), parse_cash(opening_float))
+        return RedirectResponse("/", status_code=303)
+
+    @app.post("/quote", response_class=HTMLResponse)
+    def quote(
+        request: Request,
+        biller: Form_,
+        ref: Form_,
+        bill_id: Annotated[list[str] | None, Form()] = None,
+    ) -> Response:
+        member = signed_in(request)
+        offer = desk.quote(member, biller, ref, bill_id or [])
+        return page(request, "quote.html.j2", member=member, quote=offer)
+
+    @app.post("/pay")
+    def pay(
+        request: Request,
+        biller: Form_,
+        ref: Form_,
+        cash_received: Form_,
+        bill_id: Annotated[list[str], Form()],
+    ) -> Response:
+        member = signed_in(request)
+        offer = desk.quote(member, biller, ref, bill_id)
+        received = parse_cash(cash_received)
+        change_due(received, offer.cash_to_take_minor)
+        payment_id = desk.take_payment(member, offer, received)
+        return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
+
+    def payment_of(request: Request, payment_id: str) -> tuple[StaffMember, LocalPayment]:
+        member = signed_in(request)
+        payment = desk.store.payment(payment_id)
+        if payment is None:
+            raise UnknownPayment(f"no payment {payment_id} at this station")
+        return member, payment
+
+    def receipt(payment: LocalPayment) -> Any:
+        biller = next(b for b in desk.store.billers() if b["code"] == payment.biller)
+        cashier = desk.store.cashier(payment.cashier)
+        return receipt_of(
+            payment, desk.counter, biller, cashier.name_ar if cashier else payment.cashier
+        )
+
+    @app.get("/receipts/{payment_id}", response_class=HTMLResponse)
+    def receipt_page(request: Request, payment_id: str) -> Response:
+        member, payment = payment_of(request, payment_id)
+        return page(
+            request, "receipt.html.j2", member=member, payment=payment, receipt=receipt(payment)
+        )
+
+    @app.get("/receipts/{payment_id}/pdf")
+    def receipt_pdf(request: Request, payment_id: str) -> Response:
+        _member, payment = payment_of(request, payment_id)
+        document = receipt(payment)
+        name = f"receipt-{document.receipt_no}.pdf"
+        return Response(
+            printer.pdf(document),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        )
+
+    @app.get("/receipts/{payment_id}/print", response_class=HTMLResponse)
+    def receipt_roll(request: Request, payment_id: str) -> Response:
+        _member, payment = payment_of(request, payment_id)
+        return HTMLResponse(printer.html(receipt(payment)))
+
+    @app.get("/payments", response_class=HTMLResponse)
+    def payments(request: Request) -> Response:
+        member = signed_in(request)
+        shift = desk.current_shift(member) or desk.store.last_shift_of(member.username)
+        found = desk.store.payments_of_shift(shift.shift_id) if shift else []
+        return page(
+            request,
+            "payments.html.j2",
+            member=member,
+            shift=shift,
+            payments=found[: limits.station_payments_listed_max],
+            rejected=desk.store.rejected_entries(),
+        )
+
+    @app.get("/shift/close", response_class=HTMLResponse)
+    def close_form(request: Request) -> Response:
+        member = signed_in(request)
+        shift = desk.current_shift(member) or desk.store.last_shift_of(member.username)
+        cash = desk.store.shift_cash(shift.shift_id) if shift else None
+        return page(request, "close.html.j2", member=member, shift=shift, cash=cash)
+
+    @app.post("/shift/close")
+    def close(request: Request, counted: Form_) -> Response:
+        desk.close_shift(signed_in(request), parse_cash(counted))
+        return RedirectResponse("/shift/close", status_code=303)
+
+    @app.post("/shift/approve")
+    def approve(request: Request, shift_id: Form_, supervisor: Form_, password: Form_) -> Response:
+        signed_in(request)
+        desk.approve_close(shift_id, supervisor, password)
+        return RedirectResponse("/shift/close", status_code=303)
+
+    return app

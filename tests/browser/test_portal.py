@@ -1,0 +1,122 @@
+"""A subscriber pays two bills in Chromium with the keyboard alone.
+
+The switch serves the portal; a real bank simulator (consent required) texts
+the one-time code through the SMSC simulator, whose HTTP view the test reads
+like the subscriber reads their phone; the SMS worker sends the confirmation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fawtara.bootstrap import Platform
+from fawtara.entrypoints.api.app import create_app
+from fawtara.entrypoints.sms_worker import run_sms_worker
+from tests.browser.conftest import SCREENSHOTS
+from tests.portal_support import ACCOUNT, HOLDER_MSISDN, code_sent_to, portal_world, running_bank
+from tests.smsc_support import Smsc, running_smsc
+
+SUBSCRIBER_MSISDN = "+963933123456"
+TABS_MAX = 40
+
+
+@pytest.fixture
+def world(platform: Platform, tmp_path: Path) -> Iterator[tuple[Platform, str, Smsc]]:
+    with running_smsc() as smsc, running_bank(smsc, tmp_path / "bemo.db") as bank_url:
+        wired, meter = portal_world(platform, bank_url)
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=run_sms_worker, args=(wired, smsc.config(), stop), daemon=True
+        )
+        worker.start()
+        yield wired, meter, smsc
+        stop.set()
+        worker.join(10)
+
+
+def tab_to(page: Any, selector: str) -> None:
+    """Press Tab until `selector` has the focus (the keyboard path a person takes)."""
+    for _ in range(TABS_MAX):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+def assert_every_field_labelled(page: Any) -> None:
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+              .map(e => e.name)"""
+    )
+    assert unlabelled == []
+
+
+def shot(page: Any, name: str) -> None:
+    assert_every_field_labelled(page)
+    assert page.get_attribute("html", "dir") == "rtl"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"portal-{name}.png"), full_page=True)
+
+
+def test_a_subscriber_finds_and_pays_two_bills_with_the_keyboard(
+    page: Any, serve: Callable[[Any], str], world: tuple[Platform, str, Smsc]
+) -> None:
+    platform, meter, smsc = world
+    base = serve(create_app(platform))
+    page.set_viewport_size({"width": 414, "height": 860})  # a phone
+    page.goto(f"{base}/")
+    shot(page, "landing")
+
+    tab_to(page, "#biller")
+    for _ in range(5):
+        if page.evaluate("document.activeElement.value") == "ELEC":
+            break
+        page.keyboard.press("ArrowDown")
+    tab_to(page, "#ref")
+    page.keyboard.type(meter)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/bills?*")
+    shot(page, "bills")
+
+    for checkbox in ("#bill-1", "#bill-2"):
+        tab_to(page, checkbox)
+        page.keyboard.press("Space")
+    tab_to(page, "form[action='/pay'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#account")
+    shot(page, "payer")
+
+    tab_to(page, "#account")
+    page.keyboard.type(ACCOUNT)
+    tab_to(page, "#msisdn")
+    page.keyboard.type(SUBSCRIBER_MSISDN)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#code")
+    shot(page, "consent")
+
+    tab_to(page, "#code")
+    page.keyboard.type(code_sent_to(smsc, HOLDER_MSISDN))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#state[data-state='completed']", timeout=30_000)
+    page.wait_for_selector(".sms", timeout=30_000)
+    assert "تم تسديد" in page.inner_text(".sms")
+    assert page.inner_text("#receipt").strip()
+    shot(page, "paid")
+
+
+def test_the_english_switch_turns_the_page_left_to_right(
+    page: Any, serve: Callable[[Any], str], platform: Platform
+) -> None:
+    base = serve(create_app(platform))
+    page.goto(f"{base}/")
+    tab_to(page, f"a[href='{base}/?lang=en']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("html[dir='ltr']")
+    assert page.get_attribute("html", "lang") == "en"
+    assert_every_field_labelled(page)

@@ -1,0 +1,73 @@
+"""Every log line of a payment's path carries its payment id, as JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from fawtara.adapters.banks.in_memory import Fault
+from fawtara.adapters.logs import JsonFormatter
+from fawtara.bootstrap import Platform
+from fawtara.domain.banking import BankAnswer, DebitInstruction
+from fawtara.domain.payments import PaymentState
+from tests.integration.test_payment_flow import Network
+
+
+class Lines(logging.Handler):
+    """Formats each record as the JSON formatter would write it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.lines: list[dict[str, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@pytest.fixture
+def lines() -> Iterator[Lines]:
+    handler = Lines()
+    logger = logging.getLogger("fawtara")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_each_line_of_a_payment_carries_its_id_from_received_to_final(
+    platform: Platform, lines: Lines
+) -> None:
+    net = Network(platform)
+    chatty = logging.getLogger("fawtara.test.bank")
+    debit = net.bank.debit
+
+    def logged_debit(instruction: DebitInstruction) -> BankAnswer:
+        chatty.info("debit sent")  # no id given: the switch's context adds it
+        return debit(instruction)
+
+    net.bank.debit = logged_debit  # type: ignore[method-assign]
+    net.bank.set_fault(Fault.DOWN, count=1)
+    payment = net.pay(net.request())
+    assert payment.state is PaymentState.UNKNOWN
+    other = net.pay(net.request(meter_index=2, amount=1_000))
+    net.run_worker(2)
+
+    mine = [line for line in lines.lines if line.get("payment_id") == payment.payment_id]
+    assert all(set(line) >= {"ts", "level", "logger", "message"} for line in lines.lines)
+    assert {line.get("payment_id") for line in lines.lines} == {
+        payment.payment_id,
+        other.payment_id,
+    }
+    moves = [str(line["message"]) for line in mine if line["logger"] == "fawtara.payments"]
+    assert [m.split(":")[0].split(" ", 2)[2] for m in moves] == [
+        "received -> unknown (BANK_NO_ANSWER)",
+        "unknown -> debited",
+        "debited -> completed",
+    ]
+    assert any(line["message"] == "debit sent" for line in mine)

@@ -1,0 +1,79 @@
+"""A world for the subscriber portal: the switch, a real bank simulator that wants
+consent, and the SMSC simulator it texts the one-time codes through."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from fawtara.bootstrap import Platform
+from fawtara.domain.participants import Participant, ParticipantKind
+from fawtara.service_layer.bill_run import run_bill_run
+from fawtara.service_layer.participants import register_participant
+from fawtara.service_layer.usage_import import import_usage
+from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, free_port, wait_until
+from tests.support import build_world, usage_rows
+
+ACCOUNT, HOLDER_MSISDN = "1100000001", "+963944000001"
+
+
+@contextmanager
+def running_bank(smsc: Smsc, database: Path, require_consent: bool = True) -> Iterator[str]:
+    """`python -m fawtara.simulators.bank` for BEMO, texting codes through `smsc`."""
+    port = free_port()
+    command = [sys.executable, "-m", "fawtara.simulators.bank", "--bank", "BEMO"]
+    command += ["--port", str(port), "--database", str(database)]
+    command += ["--require-consent"] if require_consent else []
+    environment = dict(os.environ, FAWTARA_SMSC_PORT=str(smsc.smpp_port))
+    environment.update(FAWTARA_SMSC_SYSTEM_ID=SYSTEM_ID, FAWTARA_SMSC_PASSWORD=PASSWORD)
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None, "the bank simulator exited"
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(healthy, timeout_s=20)
+        account = {"number": ACCOUNT, "holder_name": "مشترك", "msisdn": HOLDER_MSISDN}
+        httpx.post(f"{url}/admin/accounts", json=[{**account, "balance_minor": 5_000_000}])
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def portal_world(platform: Platform, bank_url: str) -> tuple[Platform, str]:
+    """ELEC bills for one meter (two cycles), PORTAL and BEMO registered; the meter's number."""
+    world = build_world(platform, electricity_services=1)
+    for participant in (
+        Participant("BEMO", ParticipantKind.BANK, "بنك بيمو", "Bemo", ("bank",)),
+        Participant("PORTAL", ParticipantKind.CHANNEL, "بوابة فوترة", "Portal", ("portal",)),
+    ):
+        register_participant(platform.uow(), participant, platform.clock, secret="secret")
+    for cycle in ("2026-B4", "2026-B5"):
+        rows = usage_rows([("ELEC", cycle, world.meters[0], "400")])
+        import_usage(platform.uow_factory(), rows, f"{cycle}.csv", platform.clock)
+        run_bill_run(platform.uow_factory(), "ELEC", cycle, platform.clock)
+    settings = dataclasses.replace(platform.settings, banks=(("BEMO", bank_url),))
+    return dataclasses.replace(platform, settings=settings), world.meters[0]
+
+
+def code_sent_to(smsc: Smsc, msisdn: str) -> str:
+    """The newest one-time code the SMSC carried to `msisdn`."""
+    wait_until(lambda: any(m["to"].lstrip("+") == msisdn.lstrip("+") for m in smsc.messages()))
+    texts = [m["text"] for m in smsc.messages() if m["to"].lstrip("+") == msisdn.lstrip("+")]
+    found = re.findall(r"\b(\d{6})\b", texts[-1])
+    assert found, texts[-1]
+    return str(found[-1])
