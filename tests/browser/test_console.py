@@ -23,6 +23,11 @@ EVERY_INPUT_LABELLED = """() => [...document.querySelectorAll('input:not([type=h
     .every((field) => field.labels && field.labels.length > 0)"""
 
 
+# Every figure and table the dashboard shows, as text.
+SHOWN = """() => [...document.querySelectorAll('[data-figure], tbody[data-rows]')]
+    .map((node) => node.innerText)"""
+
+
 @pytest.fixture(scope="module")
 def smsc() -> Iterator[Smsc]:
     with running_smsc(receipt_delay_ms=20) as running:
@@ -48,6 +53,9 @@ def test_an_operator_watches_a_payment_arrive_and_reads_its_history(
     assert page.get_attribute("html", "dir") == "rtl"
     payments = page.locator("tbody[data-rows=payments]")
     assert "completed" not in payments.inner_text()
+    rendered = page.evaluate(SHOWN)
+    page.wait_for_selector("[data-state=live]")  # the script has written the first poll
+    assert page.evaluate(SHOWN) == rendered  # the server and the script format alike
     page.evaluate("window.loadedOnce = true")  # gone if the page reloads
 
     payment = net.pay(net.request())

@@ -1,8 +1,9 @@
 """The counter station with the line to the switch cut and restored (issue 5).
 
-Real processes' worth of parts: the switch's HTTP app on SQLite under uvicorn,
-a station on its own SQLite file, a TCP fault proxy between them. The cashier
-works through the station's page (HTTP forms), the way the browser does.
+Real parts over real sockets: the switch's HTTP app under uvicorn (on SQLite,
+then PostgreSQL), a station on its own SQLite file, a TCP fault proxy between
+them. The cashier works through the station's page (HTTP forms), as the
+browser does.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ class Line:
 
 
 @pytest.fixture
-def line(tmp_path: Path) -> Iterator[Line]:
-    database_url = f"sqlite:///{tmp_path / 'switch.db'}"
+def line(database_url: str, tmp_path: Path) -> Iterator[Line]:
+    """Switch (SQLite, then PostgreSQL) ← fault proxy ← station ← the cashier's page."""
     keys_dir = tmp_path / "keys"
     bills = seed_counter_world(database_url, keys_dir)
     with (

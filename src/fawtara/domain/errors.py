@@ -24,7 +24,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── ReceiptUnreadable         RECEIPT_UNREADABLE
     │   └── LimitExceeded             LIMIT_EXCEEDED
     ├── PayloadTooLarge               PAYLOAD_TOO_LARGE
-    ├── Unauthenticated               UNAUTHENTICATED
+    ├── Unauthenticated               UNAUTHENTICATED (401)
     │   ├── SignInFailed              SIGN_IN_FAILED
     │   ├── AccountLocked             ACCOUNT_LOCKED
     │   └── SessionExpired            SESSION_EXPIRED

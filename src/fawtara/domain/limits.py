@@ -131,7 +131,7 @@ job_retry_backoff_s_max = 3600
 job_runs_listed_max = 500
 
 # Receipts (docs/RECEIPTS.md). The QR text of a receipt: a QR code holds at
-# most 2,953 bytes (version 40, level L); a receipt of 24 bills fits in 2,900.
+# most 2,953 bytes (version 40, level L); a receipt of 24 bills takes about 2,650.
 receipt_qr_text_chars_max = 2_900
 # Counter codes in certificates and receipts, as the counter contract fixes them.
 counter_code_length_max = 16

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from fawtara.domain import limits
-from fawtara.domain.errors import ReceiptUnreadable, ToolMissing
+from fawtara.domain.errors import ReceiptInvalid, ReceiptUnreadable, ToolMissing
 from fawtara.domain.receipts import QR_PREFIX
 
 PDF_MAGIC = b"%PDF"
@@ -72,6 +72,8 @@ def _decode_pdf(pdf: Path) -> str | None:
 
 def qr_text_from_file(path: Path) -> str:
     """The receipt QR text in a PDF or image file; ReceiptUnreadable if there is none."""
+    if not path.is_file():
+        raise ReceiptInvalid(f"{path} is neither a receipt text ({QR_PREFIX}.…) nor a file")
     if path.stat().st_size > limits.receipt_file_bytes_max:
         raise ReceiptUnreadable(f"{path} is larger than {limits.receipt_file_bytes_max} bytes")
     with path.open("rb") as file:

@@ -125,13 +125,6 @@ def receipt_verify(
         raise typer.Exit(1) from None
     try:
         verified = verify_receipt(receipt, Settings.from_environment(), pem)
-    except FileNotFoundError:
-        err.print(
-            "error: RECEIPT_INVALID: the argument is neither a receipt text (FWR1.…) "
-            "nor an existing file",
-            markup=False,
-        )
-        raise typer.Exit(1) from None
     except FawtaraError as error:
         err.print(f"invalid receipt: {error.code}: {error.message}", markup=False)
         err.print(f"الإيصال غير صالح: {error.message_ar}", markup=False)

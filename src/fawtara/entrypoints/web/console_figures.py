@@ -2,7 +2,7 @@
 
 The dashboard is rendered once on the server from the JSON of
 GET /v1/ops/figures, then console.js refreshes it from the same JSON; both
-format a value by its kind (int, seconds, percent, decimal, text) and take
+format a value by its kind (int, seconds, percent, decimal, clock, text) and take
 table rows from a path and a column list written in the template, so the
 first render and every refresh read alike.
 """
@@ -23,6 +23,8 @@ def figure_text(value: Any, kind: str, language: str, words: Mapping[str, str]) 
         return "—"
     if isinstance(value, bool):
         return words.get(str(value).lower(), str(value))
+    if kind == "clock":  # an ISO instant: its UTC time of day
+        return _digits(str(value)[11:19], language) + " UTC"
     if kind == "text" or not isinstance(value, int | float):
         return str(value)
     if kind == "percent":

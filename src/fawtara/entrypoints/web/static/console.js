@@ -1,7 +1,7 @@
 // The console's live figures: read GET /v1/ops/figures every few seconds (the
 // console session cookie vouches for the operator) and write the numbers into
 // the page the server rendered. Markup says where each figure goes:
-//   data-figure="unknown.count" data-format="int|seconds|percent|decimal"
+//   data-figure="unknown.count" data-format="int|seconds|percent|decimal|clock|text"
 //   <tbody data-rows="payments" data-columns="channel,outcome,count:int,...">
 // Rows of a mapping ({code: count}) have the columns "key" and "value".
 // web/console_figures.py renders the first view with the same rules.
@@ -26,6 +26,7 @@
     if (kind === "percent") return digits((value * 100).toFixed(1)) + (arabic ? "٪" : "%");
     if (kind === "seconds") return digits(Number(value).toFixed(1));
     if (kind === "decimal") return digits(Number(value).toFixed(2));
+    if (kind === "clock") return digits(String(value).slice(11, 19)) + " UTC";
     if (kind === "text") return String(value);
     return typeof value === "number" ? digits(String(value)) : String(value);
   }
