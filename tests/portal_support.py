@@ -1,5 +1,6 @@
 """A world for the subscriber portal: the switch, a real bank simulator that wants
-consent, and the SMSC simulator it texts the one-time codes through."""
+consent for the debits a third party initiates (as under `fawtara up`), and the
+SMSC simulator it texts the one-time codes through."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from fawtara.bootstrap import Platform
+from fawtara.bootstrap_receipts import init_switch_keys
 from fawtara.domain.participants import Participant, ParticipantKind
 from fawtara.service_layer.bill_run import run_bill_run
 from fawtara.service_layer.participants import register_participant
@@ -26,12 +28,11 @@ ACCOUNT, HOLDER_MSISDN = "1100000001", "+963944000001"
 
 
 @contextmanager
-def running_bank(smsc: Smsc, database: Path, require_consent: bool = True) -> Iterator[str]:
+def running_bank(smsc: Smsc, database: Path, consent: str = "third-party") -> Iterator[str]:
     """`python -m fawtara.simulators.bank` for BEMO, texting codes through `smsc`."""
     port = free_port()
     command = [sys.executable, "-m", "fawtara.simulators.bank", "--bank", "BEMO"]
-    command += ["--port", str(port), "--database", str(database)]
-    command += ["--require-consent"] if require_consent else []
+    command += ["--port", str(port), "--database", str(database), "--consent", consent]
     environment = dict(os.environ, FAWTARA_SMSC_PORT=str(smsc.smpp_port))
     environment.update(FAWTARA_SMSC_SYSTEM_ID=SYSTEM_ID, FAWTARA_SMSC_PASSWORD=PASSWORD)
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
@@ -54,8 +55,9 @@ def running_bank(smsc: Smsc, database: Path, require_consent: bool = True) -> It
         process.wait(10)
 
 
-def portal_world(platform: Platform, bank_url: str) -> tuple[Platform, str]:
-    """ELEC bills for one meter (two cycles), PORTAL and BEMO registered; the meter's number."""
+def portal_world(platform: Platform, bank_url: str, keys_dir: Path) -> tuple[Platform, str]:
+    """ELEC bills for one meter (two cycles), PORTAL and BEMO registered, the switch's
+    receipt keys made in `keys_dir`; the platform wired to the bank, and the meter's number."""
     world = build_world(platform, electricity_services=1)
     for participant in (
         Participant("BEMO", ParticipantKind.BANK, "بنك بيمو", "Bemo", ("bank",)),
@@ -66,7 +68,10 @@ def portal_world(platform: Platform, bank_url: str) -> tuple[Platform, str]:
         rows = usage_rows([("ELEC", cycle, world.meters[0], "400")])
         import_usage(platform.uow_factory(), rows, f"{cycle}.csv", platform.clock)
         run_bill_run(platform.uow_factory(), "ELEC", cycle, platform.clock)
-    settings = dataclasses.replace(platform.settings, banks=(("BEMO", bank_url),))
+    settings = dataclasses.replace(
+        platform.settings, banks=(("BEMO", bank_url),), keys_dir=keys_dir
+    )
+    init_switch_keys(settings)
     return dataclasses.replace(platform, settings=settings), world.meters[0]
 
 

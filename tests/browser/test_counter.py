@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
+from fawtara.bootstrap_station import Station
 from fawtara.domain.sms import format_amount
 from tests.browser.conftest import SCREENSHOTS
 from tests.station_support import (
     CASHIER,
     CASHIER_PASSWORD,
+    COUNTER_KEY,
     SUPERVISOR,
     SUPERVISOR_PASSWORD,
     SeededBill,
@@ -30,10 +34,16 @@ from tests.station_support import (
 )
 
 
+@dataclass
+class Counter:
+    base: str  # the station's page
+    bill: SeededBill
+    station: Station
+    switch_url: str
+
+
 @pytest.fixture
-def counter(
-    tmp_path: Path, serve: Callable[[Any], str]
-) -> Iterator[tuple[str, SeededBill, Any]]:
+def counter(tmp_path: Path, serve: Callable[[Any], str]) -> Iterator[Counter]:
     database_url = f"sqlite:///{tmp_path / 'switch.db'}"
     keys_dir = tmp_path / "keys"
     bills = seed_counter_world(database_url, keys_dir, meters=2)
@@ -41,39 +51,51 @@ def counter(
         running_switch(database_url, keys_dir) as (_platform, switch_url),
         running_station(switch_url, tmp_path / "station.db", keys_dir) as station,
     ):
-        yield serve(station.app), bills[0], station
+        yield Counter(serve(station.app), bills[0], station, switch_url)
 
 
-def type_and_enter(page: Any, text: str) -> None:
+def focused(page: Any, element_id: str) -> None:
+    """Wait until the page has put the focus on the field a cashier types into next."""
+    page.wait_for_function(f"document.activeElement?.id === {element_id!r}")
+
+
+def type_and_enter(page: Any, element_id: str, text: str) -> None:
+    """Type into the field that has the focus and submit with Enter; wait for the next page."""
+    focused(page, element_id)
     page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_follow(page, "Enter")
+
+
+def press_and_follow(page: Any, key: str) -> None:
+    with page.expect_navigation():
+        page.keyboard.press(key)
 
 
 def test_a_cashier_runs_a_shift_with_the_keyboard(
-    page: Any, counter: tuple[str, SeededBill, Any], tmp_path: Path
+    page: Any, counter: Counter, tmp_path: Path
 ) -> None:
-    base, bill, station = counter
+    base, bill = counter.base, counter.bill
     page.goto(f"{base}/")  # not signed in: sent to the sign-in page
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
-    page.keyboard.type(CASHIER)  # the username field has the focus
+    focused(page, "username")
+    page.keyboard.type(CASHIER)
     page.keyboard.press("Tab")
-    type_and_enter(page, CASHIER_PASSWORD)
+    type_and_enter(page, "password", CASHIER_PASSWORD)
 
-    type_and_enter(page, "500")  # the opening float
-    type_and_enter(page, bill.meter)  # the service number; the biller is preselected
-    assert page.locator("table").get_by_text(bill.bill_id).count() == 0  # ids stay hidden
+    type_and_enter(page, "opening_float", "500")
+    type_and_enter(page, "ref", bill.meter)  # the service number; the biller is preselected
     assert page.locator("input[name=bill_id]").first.is_checked()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "counter.png"), full_page=True)
+    focused(page, "bill-1")
     page.keyboard.press("Tab")  # from the bill's checkbox to "continue to payment"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_follow(page, "Enter")
 
     cash_to_take = page.locator("#cash-to-take").inner_text()
-    type_and_enter(page, str(bill.amount_minor // 100 + 50))  # the cash handed over
-    assert page.locator("#receipt-no").inner_text().startswith("R")
+    type_and_enter(page, "cash_received", str(bill.amount_minor // 100 + 50))
+    receipt_no = page.locator("#receipt-no").inner_text()
+    assert receipt_no and not receipt_no.startswith("DAM01-")  # the switch's number: online
     assert page.locator("#pending-sync").count() == 0
     assert page.locator("#cash-taken").inner_text() == cash_to_take
 
@@ -85,14 +107,24 @@ def test_a_cashier_runs_a_shift_with_the_keyboard(
     pdf = saved.read_bytes()
     assert pdf.startswith(b"%PDF")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    figure = format_amount(bill.amount_minor, "SYP", "ar").split(" ")[0]
-    assert figure in text
+    assert receipt_no in text
+    assert f"Paid {format_amount(bill.amount_minor, 'SYP', 'en')}" in text  # the amount
 
     page.goto(f"{base}/shift/close")
-    type_and_enter(page, "1")  # one pound counted: a large shortfall
+    type_and_enter(page, "counted", "1")  # one pound counted: a shortfall
     assert page.locator("#variance").inner_text().startswith("عجز")
+    focused(page, "supervisor")
     page.keyboard.type(SUPERVISOR)
     page.keyboard.press("Tab")
-    type_and_enter(page, SUPERVISOR_PASSWORD)
+    type_and_enter(page, "supervisor-password", SUPERVISOR_PASSWORD)
     assert "بموافقة المشرف" in page.locator("#shift-state").inner_text()
-    assert station.store.pending_count() == 0 or station.syncer.status.up
+    assert page.locator("input[name=shift_id]").count() == 0  # nothing left to approve
+    shift = counter.station.store.last_shift_of(CASHIER)
+    assert shift is not None
+    at_switch = httpx.get(
+        f"{counter.switch_url}/v1/counter/shifts/{shift.shift_id}",
+        headers={"X-Api-Key": COUNTER_KEY},
+        timeout=10,
+    ).json()
+    assert at_switch["state"] == "approved" and at_switch["approved_by"] == SUPERVISOR
+    assert at_switch["variance_minor"] == 100 - at_switch["expected_minor"]

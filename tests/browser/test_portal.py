@@ -2,7 +2,8 @@
 
 The switch serves the portal; a real bank simulator (consent required) texts
 the one-time code through the SMSC simulator, whose HTTP view the test reads
-like the subscriber reads their phone; the SMS worker sends the confirmation.
+like the subscriber reads their phone; the SMS worker sends the confirmation;
+the subscriber then saves the signed receipt PDF.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from fawtara.bootstrap import Platform
+from fawtara.bootstrap_receipts import verify_receipt
 from fawtara.entrypoints.api.app import create_app
 from fawtara.entrypoints.sms_worker import run_sms_worker
 from tests.browser.conftest import SCREENSHOTS
@@ -28,7 +31,7 @@ TABS_MAX = 40
 @pytest.fixture
 def world(platform: Platform, tmp_path: Path) -> Iterator[tuple[Platform, str, Smsc]]:
     with running_smsc() as smsc, running_bank(smsc, tmp_path / "bemo.db") as bank_url:
-        wired, meter = portal_world(platform, bank_url)
+        wired, meter = portal_world(platform, bank_url, tmp_path / "keys")
         stop = threading.Event()
         worker = threading.Thread(
             target=run_sms_worker, args=(wired, smsc.config(), stop), daemon=True
@@ -65,7 +68,7 @@ def shot(page: Any, name: str) -> None:
 
 
 def test_a_subscriber_finds_and_pays_two_bills_with_the_keyboard(
-    page: Any, serve: Callable[[Any], str], world: tuple[Platform, str, Smsc]
+    page: Any, serve: Callable[[Any], str], world: tuple[Platform, str, Smsc], tmp_path: Path
 ) -> None:
     platform, meter, smsc = world
     base = serve(create_app(platform))
@@ -106,8 +109,27 @@ def test_a_subscriber_finds_and_pays_two_bills_with_the_keyboard(
     page.wait_for_selector("#state[data-state='completed']", timeout=30_000)
     page.wait_for_selector(".sms", timeout=30_000)
     assert "تم تسديد" in page.inner_text(".sms")
-    assert page.inner_text("#receipt").strip()
+    receipt_no = page.inner_text("#receipt").strip()
+    assert receipt_no
     shot(page, "paid")
+    download_the_receipt(page, platform, receipt_no, tmp_path)
+
+
+def download_the_receipt(page: Any, platform: Platform, receipt_no: str, tmp_path: Path) -> None:
+    """Save the receipt PDF with the keyboard; it names the payment and its QR verifies."""
+    page.wait_for_function("() => !document.querySelector('meta[http-equiv=refresh]')")
+    with page.expect_download() as downloading:
+        tab_to(page, "#receipt-pdf")
+        page.keyboard.press("Enter")
+    download = downloading.value
+    payment_id = page.url.rsplit("/", 1)[-1]
+    assert download.suggested_filename == f"receipt-{payment_id}.pdf"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert receipt_no in "\n".join(p.extract_text() for p in PdfReader(saved).pages)
+    verified = verify_receipt(str(saved), platform.settings)
+    assert (verified.signed_by, verified.receipt.receipt_no) == ("switch", receipt_no)
 
 
 def test_the_english_switch_turns_the_page_left_to_right(

@@ -55,6 +55,15 @@ class DebitInstruction:
     biller_code: str
     remittance: str  # what the subscriber sees on the statement, ≤ 140 chars
     created_at: datetime
+    # The participant that asked the switch for this debit (the payment's initiator):
+    # the payer's bank itself (its own app) or a third party (the portal) whose debit
+    # the bank may want the holder's consent for. None: not said.
+    initiator: str | None = None
+
+    @property
+    def initiated_by_the_bank(self) -> bool:
+        """The debit comes from the payer's bank's own channel, which authenticated the holder."""
+        return self.initiator == self.bank_code
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 The API, the workers (payments, SMS) and the scheduler run here; the systems
 the switch does not own (the banks, the operator's SMSC) run as child processes, the
-simulators, each with its own state under ./var/. Ctrl-C stops everything.
+simulators, each with its own state under ./var/. Ctrl-C stops everything. The banks
+want the account holder's one-time code for the debits a third party (the portal)
+initiates, not for their own app's (docs/BANKS.md, "Consent").
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import httpx
 from fawtara.bootstrap import Platform
 from fawtara.bootstrap_sms import smpp_config
 from fawtara.demo.bank_accounts import demo_accounts
+from fawtara.demo.counters import demo_counter_key
 from fawtara.entrypoints.scheduler import run_scheduler
 from fawtara.entrypoints.sms_worker import run_sms_worker
 from fawtara.entrypoints.workers import run_payment_worker
@@ -33,10 +36,32 @@ log = logging.getLogger("fawtara.up")
 PR_SET_PDEATHSIG = 1
 CHILD_START_S_MAX = 30  # a simulator not healthy by then is reported, not awaited
 SMSC_HTTP_PORT = 2776  # the simulated SMSC's view of what it received
+# Open banking: the portal's debits need the holder's one-time code, the bank's own app's not.
+CONSENT = ("--consent", "third-party")
+STATION_PORT = 8300  # the demo counter DAM01's page (`fawtara counter-station`)
 
 
 def fawtara_command(*args: str) -> list[str]:
     return [sys.executable, "-c", "from fawtara.entrypoints.cli.main import main; main()", *args]
+
+
+def demo_station_command(platform: Platform, switch_port: int) -> list[str]:
+    """The station of the demo counter DAM01: its page, its local journal, its sync."""
+    return fawtara_command(
+        "counter-station",
+        "--counter",
+        "DAM01",
+        "--switch",
+        f"http://127.0.0.1:{switch_port}",
+        "--api-key",
+        demo_counter_key("DAM01"),
+        "--db",
+        "var/station-DAM01.db",
+        "--port",
+        str(STATION_PORT),
+        "--keys-dir",
+        str(platform.settings.keys_dir),
+    )
 
 
 def local_banks(platform: Platform) -> dict[str, str]:
@@ -110,7 +135,9 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
     sms = smpp_config()
     smsc_view = f"http://127.0.0.1:{SMSC_HTTP_PORT}"
     commands = [
-        fawtara_command("bank-sim", "--bank", code, "--port", str(urlsplit(url).port or 80))
+        fawtara_command(
+            "bank-sim", "--bank", code, "--port", str(urlsplit(url).port or 80), *CONSENT
+        )
         for code, url in banks.items()
     ]
     commands.append(
@@ -126,8 +153,10 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
             sms.password,
         )
     )
+    commands.append(demo_station_command(platform, port))
     with children(commands):
         wait_healthy([*banks.values(), smsc_view])
+        log.info("the counter DAM01 (cashier rana): http://127.0.0.1:%d", STATION_PORT)
         open_demo_accounts(platform, banks)
         bank = platform.bank_gateway()
         stop = threading.Event()

@@ -239,6 +239,7 @@ def _debit_instruction(switch: Switch, payment: Payment) -> DebitInstruction:
         biller_code=payment.biller_code,
         remittance=remittance[:140],
         created_at=switch.clock.now(),
+        initiator=payment.initiator,
     )
 
 

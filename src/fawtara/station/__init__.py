@@ -1,6 +1,6 @@
 """The counter station: the process at a telephone centre that serves the cashier's page.
 
-A small hexagon of its own, beside the switch (docs/COUNTER.md):
+A small hexagon of its own, beside the switch (docs/STATION.md):
 
 - `model` and `rules`: pure data and decisions (journal entries, cash to take,
   change, shift figures, when to retry a sync); standard library and

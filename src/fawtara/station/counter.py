@@ -36,7 +36,8 @@ from fawtara.domain.staff import (
 from fawtara.service_layer.ports import Clock
 from fawtara.station.model import Bill, EntryState, JournalEntry, Kind, LocalPayment
 from fawtara.station.rules import change_due, with_local_failures
-from fawtara.station.store import LocalStore, Writer
+from fawtara.station.store import LocalStore
+from fawtara.station.store_writer import Writer
 from fawtara.station.sync import Syncer
 
 PasswordCheck = Callable[[str, str], bool]  # (stored hash, typed password) -> matches

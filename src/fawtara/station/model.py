@@ -2,7 +2,7 @@
 
 The journal entry is the unit of sync: made at the counter with its own UUID,
 kept until the switch answers, and sent again (harmlessly) when the answer was
-lost. Its `kind` and `data` follow the switch's counter API (docs/COUNTER.md).
+lost. Its `kind` and `data` follow the switch's counter API (docs/STATION.md).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ sync). Expected failures are shown on the page in Arabic with their code.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +18,13 @@ from fastapi.templating import Jinja2Templates
 
 from fawtara.domain import limits
 from fawtara.domain.errors import FawtaraError, SessionExpired, UnknownPayment
-from fawtara.domain.sms import format_amount, format_instant, format_period
+from fawtara.domain.sms import format_amount, format_date, format_instant, format_period
 from fawtara.domain.staff import StaffMember
 from fawtara.station.counter import CounterDesk
 from fawtara.station.model import LocalPayment
 from fawtara.station.receipt_data import receipt_of
 from fawtara.station.receipts import ReceiptPrinter
-from fawtara.station.rules import CURRENCY, change_due, parse_cash, surplus_notice
+from fawtara.station.rules import CURRENCY, parse_cash, surplus_notice
 from fawtara.station.sync import Syncer
 
 HERE = Path(__file__).parent
@@ -36,6 +37,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["money"] = lambda amount: format_amount(abs(amount), CURRENCY, "ar")
     templates.env.filters["instant"] = lambda instant: format_instant(instant, "ar")
     templates.env.filters["period"] = lambda period: format_period(period, "ar")
+    templates.env.filters["day"] = lambda text: format_date(date.fromisoformat(text), "ar")
     templates.env.globals["surplus_notice"] = surplus_notice
     return templates
 
@@ -147,9 +149,7 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
     ) -> Response:
         member = signed_in(request)
         offer = desk.quote(member, biller, ref, bill_id)
-        received = parse_cash(cash_received)
-        change_due(received, offer.cash_to_take_minor)
-        payment_id = desk.take_payment(member, offer, received)
+        payment_id = desk.take_payment(member, offer, parse_cash(cash_received))
         return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
 
     def payment_of(request: Request, payment_id: str) -> tuple[StaffMember, LocalPayment]:

@@ -21,6 +21,10 @@ Conventions of the connector (docs/BANKS.md has the full table):
   creditor, its code in UltmtCdtr/Id/OrgId/Othr/Id (scheme "BILLER").
 - Banks are named by their national code in ClrSysMmbId/MmbId; the switch by
   its BIC.
+- Who asked the switch for a debit (the payment's initiator, a participant
+  code) travels to the debtor's bank as PmtInf/InstrForDbtrAgt
+  "INITIATED-BY:PORTAL": the bank can tell its own app's debits from a third
+  party's, which may need the holder's consent.
 - Status: ACSC, ACCC, ACCP -> ACCEPTED; PDNG, ACTC, ACSP, RCVD -> PENDING;
   RJCT -> REJECTED with the ISO reason in StsRsnInf/Rsn/Cd, except that
   RJCT with StsRsnInf/Rsn/Prtry "NOTFOUND" means the bank never saw the
@@ -30,6 +34,7 @@ Conventions of the connector (docs/BANKS.md has the full table):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +76,7 @@ from fawtara.domain.banking import (
 
 __all__ = [
     "DEFAULT_SWITCH",
+    "INITIATOR_PREFIX",
     "NOT_FOUND_REASON",
     "PACS002",
     "PACS004",
@@ -112,6 +118,10 @@ PAIN002 = "pain.002.001.10"
 PACS002 = "pacs.002.001.10"
 PACS028 = "pacs.028.001.03"
 PACS004 = "pacs.004.001.09"
+
+# PmtInf/InstrForDbtrAgt: "INITIATED-BY:" + the initiator's participant code.
+INITIATOR_PREFIX = "INITIATED-BY:"
+_INITIATOR_CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}", re.ASCII)
 
 # The proprietary reason of a RJCT that means "no such payment here".
 NOT_FOUND_REASON = "NOTFOUND"
@@ -211,6 +221,8 @@ def debit_to_pain001(
     debtor_account = _add_account(b, batch, "DbtrAcct", instruction.account)
     b.add(debtor_account, "Ccy", instruction.currency)
     _add_bank(b, batch, "DbtrAgt", instruction.bank_code)
+    if instruction.initiator is not None:
+        b.add(batch, "InstrForDbtrAgt", INITIATOR_PREFIX + instruction.initiator)
     transaction = b.add(batch, "CdtTrfTxInf")
     identification = b.add(transaction, "PmtId")
     b.add(identification, "InstrId", e2e)
@@ -246,12 +258,24 @@ def read_pain001(data: bytes) -> DebitMessage:
         biller_code=r.required(transaction, "UltmtCdtr/Id/OrgId/Othr/Id"),
         remittance=r.text(transaction, "RmtInf/Ustrd") or "",
         created_at=parse_datetime(r.required(initiation, "GrpHdr/CreDtTm")),
+        initiator=_initiator(r.text(batch, "InstrForDbtrAgt")),
     )
     return DebitMessage(
         message_id=r.required(initiation, "GrpHdr/MsgId"),
         instruction=instruction,
         creditor_account=r.text(transaction, "CdtrAcct/Id/Othr/Id"),
     )
+
+
+def _initiator(instruction_for_debtor_agent: str | None) -> str | None:
+    """The initiator named in InstrForDbtrAgt; None for other text or none at all."""
+    text = (instruction_for_debtor_agent or "").strip()
+    if not text.startswith(INITIATOR_PREFIX):
+        return None
+    code = text.removeprefix(INITIATOR_PREFIX)
+    if not _INITIATOR_CODE.fullmatch(code):
+        raise MalformedBankMessage(f"InstrForDbtrAgt names no participant: {text[:40]!r}")
+    return code
 
 
 def pain001_to_debit(data: bytes) -> DebitInstruction:

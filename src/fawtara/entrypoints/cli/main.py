@@ -313,16 +313,23 @@ def bank_sim(
     port: Annotated[int, typer.Option(help="TCP port on loopback")] = 8101,
     database: Annotated[Path | None, typer.Option(help="its own SQLite file")] = None,
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
-    require_consent: Annotated[
-        bool, typer.Option(help="pull debits need the holder's one-time code (SMS)")
-    ] = False,
+    consent: Annotated[
+        str,
+        typer.Option(
+            help="which pull debits need the holder's one-time code (SMS): off, all, or"
+            " third-party (those not initiated by the bank itself)"
+        ),
+    ] = "off",
+    require_consent: Annotated[bool, typer.Option(help="the same as --consent all")] = False,
 ) -> None:
     """Run a bank simulator (ISO 20022 over HTTP, real balances) until Ctrl-C."""
     from fawtara.simulators.bank.cli import bank_sim_command
 
     path = database or Path(f"var/bank-{bank.upper()}.db")
     try:
-        bank_sim_command(bank.upper(), port, path, host, require_consent=require_consent)
+        bank_sim_command(
+            bank.upper(), port, path, host, consent="all" if require_consent else consent
+        )
     except ValueError as error:
         raise fail(f"VALIDATION_ERROR: {error}", 2) from None
 

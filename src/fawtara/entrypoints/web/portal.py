@@ -6,6 +6,8 @@
     POST /pay/consent             the bank texts a one-time code to the account holder
     POST /pay/confirm             the code -> the bank's consent -> the payment to the switch
     GET  /payments/{id}           its progress (refreshes itself until final), receipt, SMS
+    GET  /bills/{bill_id}.pdf?biller=&ref=   a bill as an A4 PDF (the service's own bills only)
+    GET  /payments/{id}/receipt.pdf          the switch-signed receipt of a completed payment
 
 The portal is the participant PORTAL (channel `portal`, the pull model) and
 calls the service layer directly. Each step carries its state in hidden
@@ -24,6 +26,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fawtara.bootstrap import Platform
+from fawtara.bootstrap_receipts import bill_pdf, switch_receipt_pdf
 from fawtara.domain import limits
 from fawtara.domain.bills import BillStatus
 from fawtara.domain.errors import FawtaraError, Unauthenticated, ValidationError
@@ -264,5 +267,42 @@ def progress(request: Request, payment_id: str) -> Response:
         refresh = not payment.is_final or sending
         context = {"payment": payment, "messages": messages, "lines": lines, "refresh": refresh}
         return render(request, "portal/progress.html", context)
+
+    return on_error(request, step, lambda error, status: landing(request, error, status))
+
+
+def pdf_download(pdf: bytes, filename: str) -> Response:
+    """A PDF the browser saves under `filename` (a name made of known ids only)."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
+@router.get("/bills/{bill_id}.pdf")
+def bill_download(
+    request: Request,
+    bill_id: str,
+    biller: Annotated[str, Query(max_length=16)] = "",
+    ref: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    platform = platform_of(request)
+
+    def step() -> Response:
+        found = use_cases.fetch_bills(platform.uow(readonly=True), biller.upper(), ref)
+        pdf = bill_pdf(platform, found.biller_code, found.customer_ref, bill_id[:64])
+        # bill_pdf found this id among the service's bills: safe in a header.
+        return pdf_download(pdf, f"bill-{bill_id}.pdf")
+
+    return on_error(request, step, _bills_again(request, biller, ref))
+
+
+@router.get("/payments/{payment_id}/receipt.pdf")
+def receipt_download(request: Request, payment_id: str) -> Response:
+    platform = platform_of(request)
+    payment_id = payment_id[:36].lower()
+
+    def step() -> Response:
+        pdf = switch_receipt_pdf(platform, portal_participant(platform), payment_id)
+        # Only a payment the portal made and completed has a receipt: the id is known.
+        return pdf_download(pdf, f"receipt-{payment_id}.pdf")
 
     return on_error(request, step, lambda error, status: landing(request, error, status))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from fawtara.simulators.bank.cli import bank_sim_command
+from fawtara.simulators.bank.consent import POLICIES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,7 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--database", type=Path, required=True, help="its own SQLite file")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--require-consent", action="store_true", help="pull debits need an OTP")
+    parser.add_argument(
+        "--consent",
+        choices=POLICIES,
+        default="off",
+        help="which pull debits need the holder's one-time code: none, all, or those a third"
+        " party initiated",
+    )
+    parser.add_argument("--require-consent", action="store_true", help="the same as --consent all")
     arguments = parser.parse_args(argv)
     try:
         bank_sim_command(
@@ -23,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
             arguments.port,
             arguments.database,
             arguments.host,
-            arguments.require_consent,
+            "all" if arguments.require_consent else arguments.consent,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

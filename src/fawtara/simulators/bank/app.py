@@ -97,6 +97,7 @@ class ConfirmIn(BaseModel):
 
 class ConsentPolicyIn(BaseModel):
     every_account: bool
+    third_party: bool = False
     accounts: list[AccountNumber] = Field(default_factory=list, max_length=accounts_per_request_max)
 
 
@@ -192,14 +193,7 @@ def _add_iso_routes(
         if fault.mode is FaultMode.HTTP_500:
             return PlainTextResponse("simulated internal error", status_code=500)
         forced = "NARR" if fault.mode is FaultMode.REJECT else None
-        forced = forced or await run_in_threadpool(
-            missing_consent,
-            store,
-            policy,
-            instruction.payment_id,
-            instruction.account,
-            instruction.amount_minor,
-        )
+        forced = forced or await run_in_threadpool(missing_consent, store, policy, instruction)
         answer = await run_in_threadpool(
             book_debit,
             store,
@@ -344,9 +338,14 @@ def _add_consent_routes(
 
     @app.get("/admin/consent-policy", tags=["admin"])
     def get_policy() -> dict[str, object]:
-        return {"every_account": policy.every_account, "accounts": sorted(policy.accounts)}
+        return {
+            "every_account": policy.every_account,
+            "third_party": policy.third_party,
+            "accounts": sorted(policy.accounts),
+        }
 
     @app.post("/admin/consent-policy", tags=["admin"])
     def set_policy(body: ConsentPolicyIn) -> dict[str, object]:
-        policy.every_account, policy.accounts = body.every_account, set(body.accounts)
+        policy.every_account, policy.third_party = body.every_account, body.third_party
+        policy.accounts = set(body.accounts)
         return get_policy()

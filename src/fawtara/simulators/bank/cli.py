@@ -21,11 +21,14 @@ def run_bank_simulator(
     port: int,
     database: Path,
     host: str = "127.0.0.1",
-    require_consent: bool = False,
+    consent: str = "off",
 ) -> None:
-    """Serve one simulated bank until interrupted; its books live in `database`."""
+    """Serve one simulated bank until interrupted; its books live in `database`.
+
+    `consent` is the consent policy: off, all or third-party (consent.py).
+    """
     store = BankStore(database, bank_code)
-    app = create_bank_app(store, consent=ConsentPolicy(every_account=require_consent))
+    app = create_bank_app(store, consent=ConsentPolicy.named(consent))
     uvicorn.run(
         app,
         host=host,
@@ -36,7 +39,7 @@ def run_bank_simulator(
 
 
 def bank_sim_command(
-    bank: str, port: int, database: Path, host: str = "127.0.0.1", require_consent: bool = False
+    bank: str, port: int, database: Path, host: str = "127.0.0.1", consent: str = "off"
 ) -> None:
     """The body of `fawtara bank-sim`; bad arguments raise ValueError with one line."""
     code = bank.upper()
@@ -46,5 +49,9 @@ def bank_sim_command(
         raise ValueError(f"port {port} is not a TCP port")
     if database.exists() and not database.is_file():
         raise ValueError(f"database {database} exists and is not a file")
-    print(f"bank simulator {code} on http://{host}:{port} (books in {database})", flush=True)
-    run_bank_simulator(code, port, database, host, require_consent)
+    ConsentPolicy.named(consent)  # a wrong name fails here, before the port is taken
+    print(
+        f"bank simulator {code} on http://{host}:{port} (books in {database}, consent {consent})",
+        flush=True,
+    )
+    run_bank_simulator(code, port, database, host, consent)

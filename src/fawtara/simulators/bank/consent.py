@@ -2,15 +2,26 @@
 
     POST /consents                      {payment_id, account, amount_minor} -> code by SMS
     POST /consents/{payment_id}/confirm {code}
-    GET/POST /admin/consent-policy      {every_account, accounts}: whose debits need it
+    GET/POST /admin/consent-policy      {every_account, third_party, accounts}: whose
+                                        debits need it
 
-A consent is for one payment id, one account and one amount. With the policy
-on for an account, a pain.001 debiting it is refused with MD01 (no mandate)
-unless a confirmed consent for that payment id, account and amount exists.
-The policy is off by default (`fawtara bank-sim --require-consent` turns it
-on for every account), so the switch's own tests and chaos runs are not
-touched. A code is good for `code_ttl_s` and `code_attempts_max` tries; asking
-again for the same payment sends a new code.
+A consent is for one payment id, one account and one amount. When the policy
+wants one for a debit, a pain.001 is refused with MD01 (no mandate) unless a
+confirmed consent for that payment id, account and amount exists. Policies
+(`fawtara bank-sim --consent off|all|third-party`, or the admin API):
+
+    off            no debit needs one (the default: the switch's own tests and
+                   chaos runs are not touched)
+    all            every debit (`every_account`; `--require-consent` is the same)
+    third-party    debits initiated by anyone but this bank itself, as open
+                   banking has it: the portal's need the holder's code, the
+                   bank's own app (initiator = this bank's code, read from
+                   PmtInf/InstrForDbtrAgt) authenticated the holder already;
+                   a debit that does not say who initiated it is a third party's
+    listed         the debits of the accounts in `accounts` (with any of the above)
+
+A code is good for `code_ttl_s` and `code_attempts_max` tries; asking again
+for the same payment sends a new code.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from datetime import datetime, timedelta
 
 from fawtara.adapters.sms.config import SmppConfig
 from fawtara.adapters.sms.gateway import SmppGateway
+from fawtara.domain.banking import DebitInstruction
 from fawtara.domain.sms import format_amount, split_into_parts
 from fawtara.service_layer.notifications import OutgoingSms, SubmitStatus
 from fawtara.simulators.bank.store import BankStore, account_in
@@ -42,15 +54,30 @@ class ConsentError(Exception):
         self.status, self.reason = status, reason
 
 
+POLICIES = ("off", "all", "third-party")
+
+
 @dataclass
 class ConsentPolicy:
     """Whose pull debits need a confirmed consent; changed at run time by the admin API."""
 
     every_account: bool = False
+    third_party: bool = False
     accounts: set[str] = field(default_factory=set)
 
-    def requires(self, account: str) -> bool:
-        return self.every_account or account in self.accounts
+    @classmethod
+    def named(cls, name: str) -> ConsentPolicy:
+        """The policy `off`, `all` or `third-party` (ValueError for another name)."""
+        if name not in POLICIES:
+            raise ValueError(f"consent policy {name!r} is not one of {', '.join(POLICIES)}")
+        return cls(every_account=name == "all", third_party=name == "third-party")
+
+    def requires(self, instruction: DebitInstruction) -> bool:
+        return (
+            self.every_account
+            or (self.third_party and not instruction.initiated_by_the_bank)
+            or instruction.account in self.accounts
+        )
 
 
 class CodeSender:
@@ -151,15 +178,15 @@ def confirm_consent(store: BankStore, payment_id: str, code: str) -> None:
 
 
 def missing_consent(
-    store: BankStore, policy: ConsentPolicy, payment_id: str, account: str, amount_minor: int
+    store: BankStore, policy: ConsentPolicy, instruction: DebitInstruction
 ) -> str | None:
     """MD01 when the policy wants a consent for this debit and none is confirmed."""
-    if not policy.requires(account):
+    if not policy.requires(instruction):
         return None
     with store.read() as connection:
         row = connection.execute(
             "SELECT 1 FROM consents WHERE payment_id = ? AND account = ? AND amount_minor = ?"
             " AND confirmed_at IS NOT NULL",
-            (payment_id, account, amount_minor),
+            (instruction.payment_id, instruction.account, instruction.amount_minor),
         ).fetchone()
     return None if row is not None else "MD01"

@@ -107,6 +107,32 @@ def test_the_payment_uuid_travels_as_32_hex_digits_in_the_end_to_end_id() -> Non
     assert created == "2026-11-03T12:30:15.123456+03:00"
 
 
+def test_the_initiator_travels_to_the_debtor_agent_and_reads_back() -> None:
+    data = iso.debit_to_pain001(debit(initiator="PORTAL"), DEFAULT_SWITCH)
+    assert_valid(data, "pain.001.001.09")
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+    document = etree.fromstring(data)
+    assert document.xpath("//p:PmtInf/p:InstrForDbtrAgt/text()", namespaces=ns) == [
+        "INITIATED-BY:PORTAL"
+    ]
+    assert iso.pain001_to_debit(data) == debit(initiator="PORTAL")
+    assert b"InstrForDbtrAgt" not in iso.debit_to_pain001(debit(), DEFAULT_SWITCH)
+
+
+@pytest.mark.parametrize(
+    ("text", "initiator"),
+    [("INITIATED-BY:BEMO", "BEMO"), ("please debit today", None), ("INITIATED-BY: x", "bad")],
+)
+def test_the_debtor_agent_text_names_an_initiator_or_none(text: str, initiator: str) -> None:
+    sent = iso.debit_to_pain001(debit(initiator="PORTAL"), DEFAULT_SWITCH)
+    data = sent.replace(b"INITIATED-BY:PORTAL", text.encode())
+    if initiator == "bad":
+        with pytest.raises(MalformedBankMessage, match="names no participant"):
+            iso.read_pain001(data)
+    else:
+        assert iso.read_pain001(data).instruction.initiator == initiator
+
+
 @pytest.mark.parametrize("amount_minor", [1, 5, 10, 99, 100, 1_234_50, 10**15])
 def test_amounts_survive_the_round_trip_to_the_qirsh(amount_minor: int) -> None:
     data = iso.debit_to_pain001(debit(amount_minor=amount_minor), DEFAULT_SWITCH)

@@ -1,0 +1,190 @@
+"""The write side of the station's store: one transaction, its journal entry and its effect.
+
+`LocalStore.write()` opens the transaction (`BEGIN IMMEDIATE`) and hands out a
+`Writer`; nothing it does is seen, or survives a crash, unless all of it is.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from fawtara.domain.shifts import Shift
+from fawtara.station.model import EntryResult, JournalEntry, LocalPayment
+
+
+class Writer:
+    """The write side of one transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    def append(self, entry: JournalEntry) -> None:
+        self.db.execute(
+            "INSERT INTO journal (entry_id, kind, at, cashier, shift_id, data, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            (
+                entry.entry_id,
+                entry.kind.value,
+                entry.at.isoformat(),
+                entry.cashier,
+                entry.shift_id,
+                json.dumps(entry.data, ensure_ascii=False),
+            ),
+        )
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    def open_shift(self, shift: Shift) -> None:
+        self.db.execute(
+            "INSERT INTO shifts (shift_id, counter_code, cashier, opened_at, opening_float_minor,"
+            " state) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                shift.shift_id,
+                shift.counter_code,
+                shift.cashier,
+                shift.opened_at.isoformat(),
+                shift.opening_float_minor,
+                shift.state.value,
+            ),
+        )
+
+    def add_payment(self, payment: LocalPayment) -> None:
+        self.db.execute(
+            "INSERT INTO payments (payment_id, entry_id, shift_id, cashier, biller, customer_ref,"
+            " customer_name_ar, bills, amount_due_minor, cash_taken_minor, cash_received_minor,"
+            " msisdn, taken_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                payment.payment_id,
+                payment.entry_id,
+                payment.shift_id,
+                payment.cashier,
+                payment.biller,
+                payment.customer_ref,
+                payment.customer_name_ar,
+                json.dumps([[b.bill_id, b.period, b.amount_minor] for b in payment.bills]),
+                payment.amount_due_minor,
+                payment.cash_taken_minor,
+                payment.cash_received_minor,
+                payment.msisdn,
+                payment.taken_at.isoformat(),
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO payment_bills (bill_id, payment_id) VALUES (?, ?)",
+            [(bill_id, payment.payment_id) for bill_id in payment.bill_ids],
+        )
+        self.db.execute(
+            "UPDATE shifts SET payments = payments + 1,"
+            " cash_taken_minor = cash_taken_minor + ? WHERE shift_id = ?",
+            (payment.cash_taken_minor, payment.shift_id),
+        )
+
+    def save_shift(self, shift: Shift) -> None:
+        """Store a close or an approval decided by `domain.shifts`."""
+        self.db.execute(
+            "UPDATE shifts SET state = ?, closed_at = ?, expected_minor = ?, counted_minor = ?,"
+            " approved_by = ? WHERE shift_id = ?",
+            (
+                shift.state.value,
+                None if shift.closed_at is None else shift.closed_at.isoformat(),
+                shift.expected_minor,
+                shift.counted_minor,
+                shift.approved_by,
+                shift.shift_id,
+            ),
+        )
+
+    def record_result(self, result: EntryResult, at: datetime) -> None:
+        answer = {"status": result.status, "error": result.error, "outcome": result.outcome}
+        self.db.execute(
+            "UPDATE journal SET state = ?, result = ?, answered_at = ? WHERE entry_id = ?",
+            (
+                result.state.value,
+                json.dumps(answer, ensure_ascii=False),
+                at.isoformat(),
+                result.entry_id,
+            ),
+        )
+        if result.shift is not None:
+            self._adopt_shift_view(result.shift)
+
+    def _adopt_shift_view(self, view: dict[str, Any]) -> None:
+        """The switch's figures of a shift win over the station's own count once known.
+
+        Not while later entries of the shift are still pending here (the switch
+        has not seen them yet); its expected figure counts only once the close fixed it.
+        """
+        self.db.execute(
+            "UPDATE shifts SET payments = :payments, cash_taken_minor = :cash_taken_minor,"
+            " voided_minor = :voided_minor, state = :state, approved_by = :approved_by,"
+            " expected_minor = CASE WHEN :counted_minor IS NULL THEN expected_minor"
+            " ELSE :expected_minor END,"
+            " counted_minor = COALESCE(:counted_minor, counted_minor)"
+            " WHERE shift_id = :shift_id AND NOT EXISTS"
+            " (SELECT 1 FROM journal WHERE shift_id = :shift_id AND state = 'pending')",
+            {
+                name: view.get(name)
+                for name in (
+                    "payments",
+                    "cash_taken_minor",
+                    "voided_minor",
+                    "state",
+                    "approved_by",
+                    "expected_minor",
+                    "counted_minor",
+                    "shift_id",
+                )
+            },
+        )
+
+    def replace_snapshot(self, first_page: dict[str, Any], bills: list[dict[str, Any]]) -> None:
+        self.set_meta("counter", first_page["counter"])
+        self.set_meta("denominations_minor", first_page["denominations_minor"])
+        self.set_meta("snapshot_as_of", first_page["as_of"])
+        self.db.execute("DELETE FROM cashiers")
+        self.db.executemany(
+            "INSERT INTO cashiers VALUES (:username, :name_ar, :role, :password_hash, :active,"
+            " :locked_until)",
+            first_page["cashiers"],
+        )
+        self.db.execute("DELETE FROM billers")
+        self.db.executemany(
+            "INSERT INTO billers VALUES (:code, :name_ar, :name_en, :payment_rule)",
+            first_page["billers"],
+        )
+        self.db.execute("DELETE FROM bills")
+        self.db.executemany(
+            "INSERT INTO bills VALUES (:bill_id, :biller, :customer_ref, :customer_name_ar,"
+            " :msisdn, :period, :amount_due_minor, :due_on)",
+            bills,
+        )
+
+    def record_failure(self, username: str, failures: int, locked_until: datetime | None) -> None:
+        self.db.execute(
+            "INSERT INTO sign_in_failures VALUES (?, ?, ?) ON CONFLICT (username) DO UPDATE"
+            " SET failures = excluded.failures, locked_until = excluded.locked_until",
+            (username, failures, None if locked_until is None else locked_until.isoformat()),
+        )
+
+    def clear_failures(self, username: str) -> None:
+        self.db.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
+
+    def add_session(self, token: str, username: str, expires_at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?)", (token, username, expires_at.isoformat())
+        )
+
+    def end_session(self, token: str) -> None:
+        self.db.execute("DELETE FROM sessions WHERE token = ?", (token,))
+
+    def forget_sessions_expired(self, now: datetime) -> None:
+        self.db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now.isoformat(),))
