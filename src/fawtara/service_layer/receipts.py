@@ -4,6 +4,9 @@ The receipt of a completed payment lists the bills with what the payment put
 on each; it is signed by the switch (adapters/receipts/signing.py) by
 whoever renders it. The portal and the API use these; a counter station
 builds its own receipts from its journal and signs them with its counter key.
+A counter payment's receipt here says what the counter's says: the cashier,
+the counter, the cash taken and its rounding, any credit or refund, and the
+time the cash was taken (from the cash tables, cash_books.py).
 """
 
 from __future__ import annotations
@@ -34,14 +37,22 @@ def receipt_of_payment(uow: UnitOfWork, payment: Payment) -> Receipt:
             "لا يصدر الإيصال إلا لدفعة مكتملة",
         )
     assert payment.completed_at is not None, "a completed payment has its time"
+    cash = payment.channel == CASH_CHANNEL
     with uow:
         biller = uow.billers.get(payment.biller_code)
         service = uow.presentment.service(payment.biller_code, payment.customer_ref)
         allocations = dict(uow.postings.allocations(payment.payment_id))
         bills = {bill.id: bill for bill in uow.bills.get_many(list(payment.bill_ids))}
+        till = _counter_side(uow, payment) if cash else {}
     if biller is None:
         raise UnknownBiller(f"unknown biller {payment.biller_code!r}")
-    cash = payment.channel == CASH_CHANNEL
+    fields: dict[str, Any] = {
+        "accepted_at": payment.completed_at,
+        # Cash: the payer is the counter's drawer (domain/payments.py), not an account.
+        "counter_code": payment.payer_bank if cash else None,
+        "payer_account_masked": None if cash else mask_account(payment.payer_account),
+        **till,
+    }
     return Receipt(
         receipt_no=payment.receipt_no,
         payment_id=payment.payment_id,
@@ -59,11 +70,30 @@ def receipt_of_payment(uow: UnitOfWork, payment: Payment) -> Receipt:
         ),
         amount_minor=payment.amount_minor,
         currency=payment.currency,
-        accepted_at=payment.completed_at,
-        # Cash: the payer is the counter's drawer (domain/payments.py), not an account.
-        counter_code=payment.payer_bank if cash else None,
-        payer_account_masked=None if cash else mask_account(payment.payer_account),
+        **fields,
     )
+
+
+def _counter_side(uow: UnitOfWork, payment: Payment) -> dict[str, Any]:
+    """The receipt fields a cash payment's counter row holds (inside the caller's `with uow`).
+
+    The cashier is named as the counter's receipt names them (their Arabic
+    name), or by username when the staff list does not know them.
+    """
+    row = uow.cash.get(payment.payment_id)
+    counter = uow.counters.get(payment.payer_bank)
+    fields: dict[str, Any] = {"counter_name_ar": counter.name_ar if counter else None}
+    if row is None:
+        return fields
+    member = uow.staff.get(str(row["cashier"]))
+    return fields | {
+        "accepted_at": row["accepted_at"],  # when the cash was taken: the 30-day rule's time
+        "cash_taken_minor": int(row["cash_taken_minor"]),
+        "rounding_minor": int(row["rounding_minor"]),
+        "credit_minor": int(row["credit_minor"]),
+        "refund_minor": int(row["refund_minor"]),
+        "cashier": member[0].name_ar if member else str(row["cashier"]),
+    }
 
 
 def bill_document(

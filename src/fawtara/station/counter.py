@@ -18,11 +18,14 @@ from typing import Any
 from fawtara.domain.cash import round_cash
 from fawtara.domain.errors import (
     BillAlreadyPaid,
+    PaymentNotReversible,
+    RoleNotAllowed,
     SessionExpired,
     ShiftAlreadyOpen,
     ShiftNotOpen,
     SignInFailed,
     Unavailable,
+    UnknownPayment,
 )
 from fawtara.domain.receipts import ReceiptBill
 from fawtara.domain.shifts import Shift, ShiftState, check_cash_amount
@@ -30,12 +33,13 @@ from fawtara.domain.staff import (
     Action,
     Role,
     StaffMember,
+    allowed,
     check,
     session_expires_at,
 )
 from fawtara.service_layer.ports import Clock
-from fawtara.station.model import Bill, EntryState, JournalEntry, Kind, LocalPayment
-from fawtara.station.rules import change_due, with_local_failures
+from fawtara.station.model import Bill, EntryState, JournalEntry, Kind, LocalPayment, LocalVoid
+from fawtara.station.rules import change_due, void_reason, with_local_failures
 from fawtara.station.store import LocalStore
 from fawtara.station.store_writer import Writer
 from fawtara.station.sync import Syncer
@@ -174,16 +178,31 @@ class CounterDesk:
         self._record(entry, lambda writer: writer.save_shift(closed))
         return closed
 
-    def approve_close(self, shift_id: str, supervisor: str, password: str) -> Shift:
-        """A supervisor of this counter, at this desk, approves a close with a variance."""
-        approver = self.member(supervisor.strip().lower())
-        cashier = self.store.cashier(supervisor.strip().lower())
-        if approver is None or cashier is None or not approver.active:
+    def supervisor_at_desk(self, username: str, password: str, action: Action) -> StaffMember:
+        """Someone of this counter types their name and password at the cashier's desk.
+
+        For what only a supervisor may do (domain/staff.py): a cashier's own
+        password is refused with the reason, in Arabic.
+        """
+        name = username.strip().lower()
+        approver, stored = self.member(name), self.store.cashier(name)
+        if approver is None or stored is None or not approver.active:
             raise SignInFailed("wrong supervisor username or password")
         approver.check_not_locked(self.clock.now())
-        if not self.password_matches(cashier.password_hash, password):
+        if not self.password_matches(stored.password_hash, password):
             raise SignInFailed("wrong supervisor username or password")
-        check(approver.role, Action.APPROVE_CLOSE, own_counter=True)
+        if not allowed(approver.role, action, own_counter=True):
+            raise RoleNotAllowed(
+                f"a {approver.role.value} may not {action.value.replace('_', ' ')}:"
+                " a supervisor of this counter must sign for it",
+                f"لا يملك {approver.name_ar} هذه الصلاحية: هذا الإجراء لمشرف الصندوق وحده،"
+                " فليُدخل المشرف اسمه وكلمة مروره",
+            )
+        return approver
+
+    def approve_close(self, shift_id: str, supervisor: str, password: str) -> Shift:
+        """A supervisor of this counter, at this desk, approves a close with a variance."""
+        approver = self.supervisor_at_desk(supervisor, password, Action.APPROVE_CLOSE)
         shift = self.store.shift(shift_id)
         if shift is None:
             raise ShiftNotOpen(f"no shift {shift_id} at this station")
@@ -255,6 +274,59 @@ class CounterDesk:
         )
         self._record(entry, lambda writer: writer.add_payment(payment))
         return payment_id
+
+    def void_payment(
+        self, payment_id: str, supervisor: str, password: str, reason: str
+    ) -> LocalPayment:
+        """A supervisor, at this desk, gives back a payment of a shift still open.
+
+        The void entry (by the supervisor, in the payment's shift) is journalled
+        after the payment's own entry, so the switch gets them in that order.
+        """
+        approver = self.supervisor_at_desk(supervisor, password, Action.VOID_PAYMENT)
+        why = void_reason(reason)
+        payment = self.voidable_payment(payment_id)
+        entry = self._entry(
+            Kind.VOID,
+            approver.username,
+            payment.shift_id,
+            {"payment_id": payment.payment_id, "reason": why},
+        )
+        void = LocalVoid(
+            entry.entry_id,
+            payment.payment_id,
+            approver.username,
+            why,
+            entry.at,
+            EntryState.PENDING,
+            None,
+        )
+        self._record(entry, lambda writer: writer.add_void(void, payment))
+        voided = self.store.payment(payment.payment_id)
+        assert voided is not None
+        return voided
+
+    def voidable_payment(self, payment_id: str) -> LocalPayment:
+        """The payment, if a void may give it back: live, not voided, its shift open."""
+        payment = self.store.payment(payment_id)
+        if payment is None:
+            raise UnknownPayment(f"no payment {payment_id} at this station")
+        if payment.void is not None:
+            raise PaymentNotReversible(
+                f"payment {payment_id} is voided already", "أُلغيت هذه الدفعة من قبل"
+            )
+        if payment.entry_state is EntryState.REJECTED:
+            raise PaymentNotReversible(
+                f"the switch refused payment {payment_id}: there is nothing to void",
+                "رفض المقسم هذه الدفعة فلا شيء يُلغى",
+            )
+        shift = self.store.shift(payment.shift_id)
+        if shift is None or shift.state is not ShiftState.OPEN:
+            raise ShiftNotOpen(
+                f"payment {payment_id} belongs to a shift that is closed",
+                "لا تُلغى إلا دفعات وردية ما زالت مفتوحة",
+            )
+        return payment
 
     # -- the journal ---------------------------------------------------------------
 

@@ -93,6 +93,23 @@ class Cashier:
 
 
 @dataclass(frozen=True)
+class LocalVoid:
+    """A supervisor gave a payment back: its journal entry and the switch's answer."""
+
+    entry_id: str
+    payment_id: str
+    voided_by: str
+    reason: str
+    voided_at: datetime
+    entry_state: EntryState
+    outcome: dict[str, Any] | None
+
+    @property
+    def pending_sync(self) -> bool:
+        return self.entry_state is EntryState.PENDING
+
+
+@dataclass(frozen=True)
 class LocalPayment:
     payment_id: str
     entry_id: str
@@ -110,6 +127,7 @@ class LocalPayment:
     entry_state: EntryState
     outcome: dict[str, Any] | None
     error: dict[str, str] | None
+    void: LocalVoid | None = None  # the live void (not rejected by the switch), if any
 
     @property
     def bill_ids(self) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from fawtara.domain import limits
-from fawtara.domain.errors import InvalidAmount
+from fawtara.domain.errors import InvalidAmount, ValidationError
 from fawtara.domain.money import Money
 from fawtara.domain.sms import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR, format_amount
 from fawtara.domain.staff import StaffMember
@@ -43,6 +43,32 @@ def change_due(cash_received_minor: int, cash_to_take_minor: int) -> int:
             f"المبلغ المقبوض أقل من المطلوب بمقدار {format_amount(short, CURRENCY, 'ar')}",
         )
     return cash_received_minor - cash_to_take_minor
+
+
+def void_reason(text: str) -> str:
+    """Why a payment is voided, as the supervisor typed it; the switch keeps it with the void."""
+    reason = " ".join(text.split())
+    if not 0 < len(reason) <= limits.description_length_max:
+        raise ValidationError(
+            f"a void needs its reason, 1..{limits.description_length_max} characters",
+            f"اكتب سبب الإلغاء (حتى {limits.description_length_max} حرفاً)",
+        )
+    return reason
+
+
+# The status bar: the link to the switch as the cashier reads it (link up: True, False, None).
+LINK_STATES = {True: "up", False: "down", None: "unknown"}
+LINK_TEXTS = {
+    "up": "الاتصال بالمقسم: متصل",
+    "down": "الاتصال بالمقسم: منقطع — تُحفظ العمليات محلياً وتُزامَن تلقائياً",
+    "unknown": "الاتصال بالمقسم: جارٍ المحاولة",
+}
+
+
+def link_status(up: bool | None, pending: int) -> dict[str, Any]:
+    """What the status bar shows: the page renders it, GET /status refreshes it."""
+    state = LINK_STATES[up]
+    return {"up": up, "state": state, "text": LINK_TEXTS[state], "pending": pending}
 
 
 def synced_through(oldest_pending_at: datetime | None, now: datetime) -> datetime:

@@ -25,6 +25,7 @@ from fawtara.station.model import (
     JournalEntry,
     Kind,
     LocalPayment,
+    LocalVoid,
 )
 from fawtara.station.store_schema import SCHEMA
 from fawtara.station.store_writer import Writer
@@ -100,12 +101,13 @@ class LocalStore:
         return [dict(row) for row in self._rows("SELECT * FROM billers ORDER BY code")]
 
     def unpaid_bills(self, biller: str, customer_ref: str) -> list[Bill]:
-        """The subscriber's bills in the local copy that no live local payment has taken."""
+        """The subscriber's bills in the local copy that no live local payment has taken.
+
+        A payment refused by the switch or voided takes none (the `bills_taken` view).
+        """
         rows = self._rows(
-            "SELECT * FROM bills WHERE biller = ? AND customer_ref = ? AND bill_id NOT IN ("
-            " SELECT pb.bill_id FROM payment_bills pb JOIN payments p USING (payment_id)"
-            " JOIN journal j ON j.entry_id = p.entry_id WHERE j.state != 'rejected')"
-            " ORDER BY due_on, bill_id",
+            "SELECT * FROM bills WHERE biller = ? AND customer_ref = ?"
+            " AND bill_id NOT IN (SELECT bill_id FROM bills_taken) ORDER BY due_on, bill_id",
             biller,
             customer_ref,
         )
@@ -179,7 +181,13 @@ class LocalStore:
         return (rows[0]["failures"], _instant(rows[0]["locked_until"])) if rows else (0, None)
 
 
-_PAYMENTS = "SELECT p.*, j.state, j.result FROM payments p JOIN journal j USING (entry_id)"
+_PAYMENTS = (
+    "SELECT p.*, j.state, j.result, v.entry_id AS void_entry_id, v.voided_by,"
+    " v.reason AS void_reason, v.voided_at, v.entry_state AS void_state,"
+    " v.result AS void_result"
+    " FROM payments p JOIN journal j USING (entry_id)"
+    " LEFT JOIN live_voids v ON v.payment_id = p.payment_id"
+)
 
 
 def _entries(rows: list[sqlite3.Row]) -> list[JournalEntry]:
@@ -230,4 +238,20 @@ def _payment(row: sqlite3.Row) -> LocalPayment:
         EntryState(row["state"]),
         answer.get("outcome"),
         answer.get("error"),
+        _void(row),
+    )
+
+
+def _void(row: sqlite3.Row) -> LocalVoid | None:
+    if row["void_entry_id"] is None:
+        return None
+    answer = json.loads(row["void_result"]) if row["void_result"] else {}
+    return LocalVoid(
+        row["void_entry_id"],
+        row["payment_id"],
+        row["voided_by"],
+        row["void_reason"],
+        datetime.fromisoformat(row["voided_at"]),
+        EntryState(row["void_state"]),
+        answer.get("outcome"),
     )

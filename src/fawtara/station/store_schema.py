@@ -1,7 +1,9 @@
 """The station's SQLite schema: created on open, idempotently (one file per counter).
 
-The snapshot tables are replaced whole by each successful refresh; the journal,
-shifts, payments and sessions are the station's own and are never replaced.
+The snapshot tables are replaced by each successful refresh (except the bills
+that payments of a shift still open took: a void gives them back, offline too);
+the journal, shifts, payments, voids and sessions are the station's own and are
+never replaced.
 """
 
 from __future__ import annotations
@@ -84,6 +86,14 @@ CREATE TABLE IF NOT EXISTS payment_bills (
     payment_id TEXT NOT NULL REFERENCES payments (payment_id),
     PRIMARY KEY (bill_id, payment_id)
 );
+CREATE TABLE IF NOT EXISTS voids (
+    entry_id TEXT PRIMARY KEY REFERENCES journal (entry_id),
+    payment_id TEXT NOT NULL REFERENCES payments (payment_id),
+    voided_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    voided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS voids_by_payment ON voids (payment_id);
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,
     username TEXT NOT NULL,
@@ -94,4 +104,18 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
     failures INTEGER NOT NULL,
     locked_until TEXT
 );
+-- Views hold no data: dropped and made again on every open, so they follow the code.
+DROP VIEW IF EXISTS bills_taken;
+DROP VIEW IF EXISTS live_voids;
+-- The voids the switch has not refused (at most one per payment).
+CREATE VIEW live_voids AS
+    SELECT v.*, vj.state AS entry_state, vj.result AS result
+    FROM voids v JOIN journal vj ON vj.entry_id = v.entry_id
+    WHERE vj.state != 'rejected';
+-- The bills a payment holds: not refused by the switch, not voided.
+CREATE VIEW bills_taken AS
+    SELECT pb.bill_id, p.payment_id, p.shift_id
+    FROM payment_bills pb JOIN payments p USING (payment_id)
+    JOIN journal j ON j.entry_id = p.entry_id
+    WHERE j.state != 'rejected' AND p.payment_id NOT IN (SELECT payment_id FROM live_voids);
 """

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from fawtara.domain.shifts import Shift
-from fawtara.station.model import EntryResult, JournalEntry, LocalPayment
+from fawtara.station.model import EntryResult, JournalEntry, LocalPayment, LocalVoid
 
 
 class Writer:
@@ -85,6 +85,24 @@ class Writer:
         self.db.execute(
             "UPDATE shifts SET payments = payments + 1,"
             " cash_taken_minor = cash_taken_minor + ? WHERE shift_id = ?",
+            (payment.cash_taken_minor, payment.shift_id),
+        )
+
+    def add_void(self, void: LocalVoid, payment: LocalPayment) -> None:
+        """The payment given back: its bills unpaid again here, its cash out of the drawer."""
+        self.db.execute(
+            "INSERT INTO voids (entry_id, payment_id, voided_by, reason, voided_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                void.entry_id,
+                payment.payment_id,
+                void.voided_by,
+                void.reason,
+                void.voided_at.isoformat(),
+            ),
+        )
+        self.db.execute(
+            "UPDATE shifts SET voided_minor = voided_minor + ? WHERE shift_id = ?",
             (payment.cash_taken_minor, payment.shift_id),
         )
 
@@ -161,10 +179,18 @@ class Writer:
             "INSERT INTO billers VALUES (:code, :name_ar, :name_en, :payment_rule)",
             first_page["billers"],
         )
-        self.db.execute("DELETE FROM bills")
+        # The bills that payments of an open shift took stay (a void gives them back
+        # offline); once a void has reached the switch, its snapshot says what is unpaid.
+        self.db.execute(
+            "DELETE FROM bills WHERE bill_id NOT IN (SELECT pb.bill_id FROM payment_bills pb"
+            " JOIN payments p USING (payment_id) JOIN shifts s ON s.shift_id = p.shift_id"
+            " JOIN journal j ON j.entry_id = p.entry_id"
+            " WHERE s.state = 'open' AND j.state != 'rejected' AND p.payment_id NOT IN"
+            " (SELECT payment_id FROM live_voids WHERE entry_state = 'sent'))"
+        )
         self.db.executemany(
-            "INSERT INTO bills VALUES (:bill_id, :biller, :customer_ref, :customer_name_ar,"
-            " :msisdn, :period, :amount_due_minor, :due_on)",
+            "INSERT OR REPLACE INTO bills VALUES (:bill_id, :biller, :customer_ref,"
+            " :customer_name_ar, :msisdn, :period, :amount_due_minor, :due_on)",
             bills,
         )
 

@@ -2,7 +2,9 @@
 
 Routes stay thin: read the form, call the desk (`counter.CounterDesk`), render.
 Every page carries the status bar (link to the switch, entries waiting to
-sync). Expected failures are shown on the page in Arabic with their code.
+sync), which `static/station.js` refreshes from GET /status without a reload;
+without the script the page works the same and the bar is as of its load.
+Expected failures are shown on the page in Arabic with their code.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from fawtara.station.counter import CounterDesk
 from fawtara.station.model import LocalPayment
 from fawtara.station.receipt_data import receipt_of
 from fawtara.station.receipts import ReceiptPrinter
-from fawtara.station.rules import CURRENCY, parse_cash, surplus_notice
+from fawtara.station.rules import CURRENCY, link_status, parse_cash, surplus_notice
 from fawtara.station.sync import Syncer
 
 HERE = Path(__file__).parent
@@ -50,12 +52,7 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
         context.setdefault("member", None)
         context.setdefault("error", None)
-        status = syncer.status
-        context["link"] = {
-            "up": status.up,
-            "reason": status.reason,
-            "pending": desk.store.pending_count(),
-        }
+        context["link"] = link_status(syncer.status.up, desk.store.pending_count())
         context["counter"] = desk.store.meta("counter")
         return templates.TemplateResponse(request, name, context, status_code=status_code)
 
@@ -79,6 +76,11 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
         return {"status": "ok", "link_up": syncer.status.up, "pending": desk.store.pending_count()}
+
+    @app.get("/status")
+    def status() -> dict[str, Any]:
+        """The status bar's figures, for the page's script (no sign-in: nothing private)."""
+        return link_status(syncer.status.up, desk.store.pending_count())
 
     @app.get("/signin", response_class=HTMLResponse)
     def sign_in_form(request: Request) -> Response:
@@ -191,6 +193,7 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
 
     @app.get("/payments", response_class=HTMLResponse)
     def payments(request: Request) -> Response:
+        """The shift's payments; those of a shift still open may be voided by a supervisor."""
         member = signed_in(request)
         shift = desk.current_shift(member) or desk.store.last_shift_of(member.username)
         found = desk.store.payments_of_shift(shift.shift_id) if shift else []
@@ -202,6 +205,36 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
             payments=found[: limits.station_payments_listed_max],
             rejected=desk.store.rejected_entries(),
         )
+
+    @app.get("/payments/{payment_id}/void", response_class=HTMLResponse)
+    def void_form(request: Request, payment_id: str) -> Response:
+        member = signed_in(request)
+        return page(
+            request, "void.html.j2", member=member, payment=desk.voidable_payment(payment_id)
+        )
+
+    @app.post("/payments/{payment_id}/void")
+    def void(
+        request: Request, payment_id: str, reason: Form_, supervisor: Form_, password: Form_
+    ) -> Response:
+        member = signed_in(request)
+        try:
+            desk.void_payment(payment_id, supervisor, password, reason)
+        except FawtaraError as error:  # shown on the form, to try again
+            payment = desk.store.payment(payment_id)
+            if payment is None:
+                raise
+            return page(
+                request,
+                "void.html.j2",
+                error.http_status,
+                member=member,
+                payment=payment,
+                error=error,
+                reason=reason,
+                supervisor=supervisor,
+            )
+        return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
 
     @app.get("/shift/close", response_class=HTMLResponse)
     def close_form(request: Request) -> Response:

@@ -19,15 +19,17 @@ from fawtara.domain import limits
 from fawtara.domain.errors import (
     AccountLocked,
     BillAlreadyPaid,
+    PaymentNotReversible,
     RoleNotAllowed,
     SessionExpired,
     ShiftNotOpen,
     SignInFailed,
+    ValidationError,
 )
-from fawtara.domain.shifts import ShiftState
+from fawtara.domain.shifts import ShiftState, expected_minor
 from fawtara.station.counter import CounterDesk
 from fawtara.station.link import SwitchLink
-from fawtara.station.model import JournalEntry, Kind
+from fawtara.station.model import JournalEntry, Kind, LocalVoid
 from fawtara.station.store import LocalStore
 from fawtara.station.sync import Syncer
 from tests.station_support import free_port
@@ -158,3 +160,86 @@ def test_a_journal_entry_never_outlives_an_effect_that_failed(desk: CounterDesk)
         writer.append(entry)
         raise RuntimeError("power cut between the entry and its effect")
     assert desk.store.journal_entries() == []
+
+
+def bill_ids_unpaid(desk: CounterDesk) -> list[str]:
+    return [bill.bill_id for bill in desk.store.unpaid_bills("ELEC", "1000000008")]
+
+
+def void_of(desk: CounterDesk, payment_id: str) -> LocalVoid | None:
+    payment = desk.store.payment(payment_id)
+    assert payment is not None
+    return payment.void
+
+
+def test_a_supervisor_voids_a_payment_offline_with_its_effect(desk: CounterDesk) -> None:
+    member = signed_in(desk)
+    shift = desk.open_shift(member, 50_000)
+    kept = desk.take_payment(member, desk.quote(member, "ELEC", "1000000008",
+                                                [BILLS[1]["bill_id"]]), 60_000)  # fmt: skip
+    quote = desk.quote(member, "ELEC", "1000000008", [BILLS[0]["bill_id"]])
+    payment_id = desk.take_payment(member, quote, 70_000)
+    assert bill_ids_unpaid(desk) == []
+
+    voided = desk.void_payment(payment_id, " SAMI", "sami-password-1", "  wrong   subscriber ")
+
+    assert voided.void is not None and voided.void.pending_sync
+    assert (voided.void.voided_by, voided.void.reason) == ("sami", "wrong subscriber")
+    assert bill_ids_unpaid(desk) == [BILLS[0]["bill_id"]]  # unpaid again, here
+    cash = desk.store.shift_cash(shift.shift_id)
+    assert (cash.payments, cash.voided_minor) == (2, quote.cash_to_take_minor)
+    assert expected_minor(50_000, cash) == 50_000 + 60_000  # the kept payment only
+    assert void_of(desk, kept) is None
+    entries = desk.store.pending_entries(100)
+    assert [entry.kind for entry in entries] == [
+        Kind.SIGN_IN, Kind.SHIFT_OPEN, Kind.PAYMENT, Kind.PAYMENT, Kind.VOID
+    ]  # the payment is pushed before its void
+    void = entries[-1]
+    assert (void.cashier, void.shift_id) == ("sami", shift.shift_id)
+    assert void.data == {"payment_id": payment_id, "reason": "wrong subscriber"}
+
+    with pytest.raises(PaymentNotReversible):
+        desk.void_payment(payment_id, "sami", "sami-password-1", "again")
+    again = desk.take_payment(member, desk.quote(member, "ELEC", "1000000008",
+                                                 [BILLS[0]["bill_id"]]), 60_000)  # fmt: skip
+    assert again != payment_id and bill_ids_unpaid(desk) == []
+
+
+def test_only_a_supervisor_voids_and_only_with_a_reason(desk: CounterDesk) -> None:
+    member = signed_in(desk)
+    desk.open_shift(member, 50_000)
+    quote = desk.quote(member, "ELEC", "1000000008", [BILLS[0]["bill_id"]])
+    payment_id = desk.take_payment(member, quote, 60_000)
+    with pytest.raises(RoleNotAllowed) as refused:
+        desk.void_payment(payment_id, "amal", "amal-password-1", "wrong bill")
+    assert "لمشرف الصندوق وحده" in refused.value.message_ar
+    with pytest.raises(SignInFailed):
+        desk.void_payment(payment_id, "sami", "wrong-password", "wrong bill")
+    with pytest.raises(ValidationError):
+        desk.void_payment(payment_id, "sami", "sami-password-1", "   ")
+    assert Kind.VOID not in [entry.kind for entry in desk.store.journal_entries()]
+    assert void_of(desk, payment_id) is None
+
+
+def test_a_payment_of_a_closed_shift_is_not_voided(desk: CounterDesk) -> None:
+    member = signed_in(desk)
+    desk.open_shift(member, 50_000)
+    quote = desk.quote(member, "ELEC", "1000000008", [BILLS[0]["bill_id"]])
+    payment_id = desk.take_payment(member, quote, 60_000)
+    desk.close_shift(member, 110_000)
+    with pytest.raises(ShiftNotOpen):
+        desk.void_payment(payment_id, "sami", "sami-password-1", "too late")
+
+
+def test_a_refreshed_snapshot_keeps_the_bills_an_open_shift_may_give_back(
+    desk: CounterDesk,
+) -> None:
+    member = signed_in(desk)
+    desk.open_shift(member, 50_000)
+    quote = desk.quote(member, "ELEC", "1000000008", [BILLS[0]["bill_id"]])
+    payment_id = desk.take_payment(member, quote, 60_000)
+    with desk.store.write() as writer:  # the switch has the payment: its bill is gone there
+        writer.replace_snapshot(snapshot(), BILLS[1:])
+    assert bill_ids_unpaid(desk) == [BILLS[1]["bill_id"]]
+    desk.void_payment(payment_id, "sami", "sami-password-1", "wrong bill")
+    assert bill_ids_unpaid(desk) == [BILLS[0]["bill_id"], BILLS[1]["bill_id"]]
