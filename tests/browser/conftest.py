@@ -1,6 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium (never a downloaded browser).
 
-`chromium` is a session-wide browser; `page` a fresh page per test. In CI a
+`chromium` is a browser per test module (Playwright's sync API keeps an event
+loop running in the main thread while it lives, which would break later tests
+that call asyncio.run); `page` a fresh page per test. In CI a
 missing Chromium fails the run; on a laptop without it these tests skip.
 `serve(app)` runs an ASGI app with uvicorn on a free port in a thread and
 returns its base URL.
@@ -40,7 +42,7 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:

@@ -30,6 +30,8 @@ from tests.station_support import (
     CASHIER,
     CASHIER_PASSWORD,
     COUNTER_KEY,
+    SUPERVISOR,
+    SUPERVISOR_PASSWORD,
     SeededBill,
     bank_payment,
     running_station,
@@ -162,6 +164,36 @@ def test_sending_the_journal_again_changes_nothing(line: Line) -> None:
     wait_until(lambda: line.station.store.pending_count() == 0, "the sync", SYNC_S_MAX)
     before = counter_payments(line.platform)
 
+    assert {r["status"] for r in resend_whole_journal(line)} == {"duplicate"}
+    assert counter_payments(line.platform) == before
+    assert verify_ledger(line.platform.uow(readonly=True)).balanced
+
+
+def void_at_counter(page: httpx.Client, payment_id: str, who: str, password: str) -> httpx.Response:
+    """From the shift's payments list, a supervisor signs a void at the cashier's desk."""
+    assert f"/payments/{payment_id}/void" in page.get("/payments").text
+    form = {"reason": "wrong subscriber", "supervisor": who, "password": password}
+    return page.post(f"/payments/{payment_id}/void", data=form, follow_redirects=True)
+
+
+def bill_status(platform: Platform, bill_id: str) -> str:
+    with platform.engine.connect() as db:
+        return str(db.execute(select(t.bills.c.status).where(t.bills.c.id == bill_id)).scalar_one())
+
+
+def switch_shift(line: Line) -> dict[str, Any]:
+    shift = line.station.store.last_shift_of(CASHIER)
+    assert shift is not None
+    answer = httpx.get(
+        f"{line.switch_url}/v1/counter/shifts/{shift.shift_id}",
+        headers={"X-Api-Key": COUNTER_KEY},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def resend_whole_journal(line: Line) -> list[dict[str, Any]]:
     entries = [entry.wire() for entry in line.station.store.journal_entries()]
     answer = httpx.post(
         f"{line.switch_url}/v1/counter/journal",
@@ -170,6 +202,78 @@ def test_sending_the_journal_again_changes_nothing(line: Line) -> None:
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
-    assert {r["status"] for r in answer.json()["results"]} == {"duplicate"}
+    return list(answer.json()["results"])
+
+
+def test_a_supervisor_voids_payments_offline_and_the_switch_gives_them_back(line: Line) -> None:
+    kept_bill, synced_bill, offline_bill = line.bills[:3]
+    sign_in_and_open_shift(line.page)
+    kept_id, _ = pay_at_counter(line.page, kept_bill)
+    synced_id, _ = pay_at_counter(line.page, synced_bill)
+    line.station.syncer.refresh_snapshot()  # the switch's copy lists neither bill now
+
+    line.proxy.cut()
+    offline_id, _ = pay_at_counter(line.page, offline_bill)
+    for payment_id in (synced_id, offline_id):
+        voided = void_at_counter(line.page, payment_id, SUPERVISOR, SUPERVISOR_PASSWORD)
+        assert voided.status_code == 200 and 'id="void-pending"' in voided.text, voided.text
+    for bill in (synced_bill, offline_bill):  # unpaid again at the counter, still offline
+        assert bill.bill_id in line.page.get("/", params={"biller": "ELEC", "ref": bill.meter}).text
+    order = [(e.kind.value, e.data.get("payment_id")) for e in line.station.store.journal_entries()]
+    assert order.index(("payment", offline_id)) < order.index(("void", offline_id))
+
+    line.proxy.restore()
+    wait_until(lambda: line.station.store.pending_count() == 0, "the sync", SYNC_S_MAX)
+
+    def states() -> dict[str, str]:
+        return {key: row["state"] for key, row in counter_payments(line.platform).items()}
+
+    wanted = {kept_id: "completed", synced_id: "reversed", offline_id: "reversed"}
+    wait_until(lambda: states() == wanted, "the voids at the switch", SYNC_S_MAX)
+    assert bill_status(line.platform, kept_bill.bill_id) == "paid"
+    assert bill_status(line.platform, synced_bill.bill_id) == "issued"
+    assert bill_status(line.platform, offline_bill.bill_id) == "issued"
+    assert verify_ledger(line.platform.uow(readonly=True)).balanced
+    kept = line.station.store.payment(kept_id)
+    assert kept is not None
+    shift = switch_shift(line)
+    assert shift["expected_minor"] == shift["opening_float_minor"] + kept.cash_taken_minor
+    assert 'id="void-synced"' in line.page.get(f"/receipts/{offline_id}").text
+
+    counted = str(shift["expected_minor"] // 100)  # the drawer as the switch expects it
+    line.page.post("/shift/close", data={"counted": counted})
+    closed = switch_shift(line)
+    assert (closed["state"], closed["variance_minor"]) == ("closed", 0)  # station agrees
+
+    before = counter_payments(line.platform)
+    assert {r["status"] for r in resend_whole_journal(line)} == {"duplicate"}
     assert counter_payments(line.platform) == before
     assert verify_ledger(line.platform.uow(readonly=True)).balanced
+
+
+def test_a_cashier_alone_cannot_void(line: Line) -> None:
+    sign_in_and_open_shift(line.page)
+    payment_id, _ = pay_at_counter(line.page, line.bills[0])
+    refused = void_at_counter(line.page, payment_id, CASHIER, CASHIER_PASSWORD)
+    assert refused.status_code == 403 and "لمشرف الصندوق وحده" in refused.text
+    assert "void" not in [e.kind.value for e in line.station.store.journal_entries()]
+
+    payment = line.station.store.payment(payment_id)  # nor by writing the entry herself
+    assert payment is not None
+    forged = {
+        "entry_id": "0b9f6c1e-5d2a-4c3b-8e7f-1a2b3c4d5e6f",
+        "kind": "void",
+        "at": payment.taken_at.isoformat(),
+        "cashier": CASHIER,
+        "shift_id": payment.shift_id,
+        "data": {"payment_id": payment_id, "reason": "wrong subscriber"},
+    }
+    answer = httpx.post(
+        f"{line.switch_url}/v1/counter/journal",
+        headers={"X-Api-Key": COUNTER_KEY},
+        json={"entries": [forged], "synced_through": None},
+        timeout=30,
+    )
+    [result] = answer.json()["results"]
+    assert (result["status"], result["error"]["code"]) == ("rejected", "ROLE_NOT_ALLOWED")
+    assert counter_payments(line.platform)[payment_id]["state"] == "completed"
