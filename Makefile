@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export FAWTARA_DATABASE_URL ?= sqlite:///var/fawtara.db
 
-.PHONY: run test check lint typecheck pytest bench clean
+.PHONY: run test check lint typecheck pytest bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null || \
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
+	@scripts/system-deps.sh
 	@mkdir -p var
 	$(BIN)/fawtara db upgrade
 	$(BIN)/fawtara demo seed
@@ -35,6 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
+	@scripts/system-deps.sh --tests
 	$(BIN)/pytest -q
 
 # Benchmarks (not tests): each writes bench/results/*.json beside a baseline
@@ -43,6 +45,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bill_run.py
 	$(BIN)/python bench/payments.py
 	$(BIN)/python bench/sms_throughput.py
+
+system-deps:
+	scripts/system-deps.sh --tests
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

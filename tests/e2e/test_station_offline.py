@@ -123,6 +123,42 @@ def cash_taken_at(platform: Platform, payment_id: str) -> datetime:
         return db.execute(query).scalar_one()  # type: ignore[no-any-return]
 
 
+def void_at_counter(page: httpx.Client, payment_id: str, who: str, password: str) -> httpx.Response:
+    """From the shift's payments list, a supervisor signs a void at the cashier's desk."""
+    assert f"/payments/{payment_id}/void" in page.get("/payments").text
+    form = {"reason": "wrong subscriber", "supervisor": who, "password": password}
+    return page.post(f"/payments/{payment_id}/void", data=form, follow_redirects=True)
+
+
+def bill_status(platform: Platform, bill_id: str) -> str:
+    with platform.engine.connect() as db:
+        return str(db.execute(select(t.bills.c.status).where(t.bills.c.id == bill_id)).scalar_one())
+
+
+def switch_shift(line: Line) -> dict[str, Any]:
+    shift = line.station.store.last_shift_of(CASHIER)
+    assert shift is not None
+    answer = httpx.get(
+        f"{line.switch_url}/v1/counter/shifts/{shift.shift_id}",
+        headers={"X-Api-Key": COUNTER_KEY},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def resend_whole_journal(line: Line) -> list[dict[str, Any]]:
+    entries = [entry.wire() for entry in line.station.store.journal_entries()]
+    answer = httpx.post(
+        f"{line.switch_url}/v1/counter/journal",
+        headers={"X-Api-Key": COUNTER_KEY},
+        json={"entries": entries, "synced_through": None},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["results"])
+
+
 def test_payments_taken_offline_sync_once_and_a_bill_paid_twice_becomes_a_refund(
     line: Line, tmp_path: Path
 ) -> None:
@@ -167,42 +203,6 @@ def test_sending_the_journal_again_changes_nothing(line: Line) -> None:
     assert {r["status"] for r in resend_whole_journal(line)} == {"duplicate"}
     assert counter_payments(line.platform) == before
     assert verify_ledger(line.platform.uow(readonly=True)).balanced
-
-
-def void_at_counter(page: httpx.Client, payment_id: str, who: str, password: str) -> httpx.Response:
-    """From the shift's payments list, a supervisor signs a void at the cashier's desk."""
-    assert f"/payments/{payment_id}/void" in page.get("/payments").text
-    form = {"reason": "wrong subscriber", "supervisor": who, "password": password}
-    return page.post(f"/payments/{payment_id}/void", data=form, follow_redirects=True)
-
-
-def bill_status(platform: Platform, bill_id: str) -> str:
-    with platform.engine.connect() as db:
-        return str(db.execute(select(t.bills.c.status).where(t.bills.c.id == bill_id)).scalar_one())
-
-
-def switch_shift(line: Line) -> dict[str, Any]:
-    shift = line.station.store.last_shift_of(CASHIER)
-    assert shift is not None
-    answer = httpx.get(
-        f"{line.switch_url}/v1/counter/shifts/{shift.shift_id}",
-        headers={"X-Api-Key": COUNTER_KEY},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
-
-
-def resend_whole_journal(line: Line) -> list[dict[str, Any]]:
-    entries = [entry.wire() for entry in line.station.store.journal_entries()]
-    answer = httpx.post(
-        f"{line.switch_url}/v1/counter/journal",
-        headers={"X-Api-Key": COUNTER_KEY},
-        json={"entries": entries, "synced_through": None},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-    return list(answer.json()["results"])
 
 
 def test_a_supervisor_voids_payments_offline_and_the_switch_gives_them_back(line: Line) -> None:
