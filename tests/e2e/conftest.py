@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,3 +19,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         with fresh_postgres_database(request.getfixturevalue("postgres_server")) as url:
             yield url
+
+
+@pytest.fixture
+def smsc_port() -> Iterator[int]:
+    """A port where something listens (and never answers): an SMSC link that is up."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]

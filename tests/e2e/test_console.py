@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -67,14 +65,6 @@ class Page(HTMLParser):
             self.figures[self._figure] += data.strip()
         if self._cell is not None:
             self._cell.append(data)
-
-
-@pytest.fixture
-def smsc_port() -> Iterator[int]:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield listener.getsockname()[1]
 
 
 @pytest.fixture

@@ -45,14 +45,6 @@ def bank_link() -> Iterator[ThreadingHTTPServer]:
 
 
 @pytest.fixture
-def smsc_port() -> Iterator[int]:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield listener.getsockname()[1]
-
-
-@pytest.fixture
 def net(platform: Platform) -> Network:
     return Network(platform)
 
