@@ -3,7 +3,8 @@
 Reads go through `LocalStore`; every change goes through `LocalStore.write()`,
 one transaction whose `Writer` appends the journal entry and applies its local
 effect together (a payment, the bills it takes off the local list, the shift's
-totals), so what the cashier was told is on disk before the page answers.
+totals; a void, which gives them back), so what the cashier was told is on disk
+before the page answers.
 """
 
 from __future__ import annotations

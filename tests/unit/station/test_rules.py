@@ -1,4 +1,5 @@
-"""The counter station's own rules: change, typed amounts, sync timing, notices, receipts."""
+"""The counter station's own rules: change, typed amounts, sync timing, notices, receipts,
+void reasons and the status bar."""
 
 from __future__ import annotations
 
@@ -7,17 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fawtara.domain import limits
-from fawtara.domain.errors import InvalidAmount
+from fawtara.domain.errors import InvalidAmount, ValidationError
 from fawtara.domain.receipts import ReceiptBill, ReceiptStatus
 from fawtara.domain.staff import Role, StaffMember
 from fawtara.station.model import EntryState, LocalPayment
 from fawtara.station.receipt_data import receipt_of
 from fawtara.station.rules import (
     change_due,
+    link_status,
     parse_cash,
     retry_delay_s,
     surplus_notice,
     synced_through,
+    void_reason,
     with_local_failures,
 )
 
@@ -110,3 +113,23 @@ def test_a_synced_receipt_carries_the_switch_number_and_its_refund() -> None:
     receipt = receipt_of(a_payment(EntryState.SENT, outcome), COUNTER, BILLER, "أمل")
     assert receipt.status is ReceiptStatus.FINAL
     assert receipt.receipt_no == "261125-ABCDEFGHIJ" and receipt.refund_minor == 59_960
+
+
+def test_a_void_reason_is_kept_tidy_and_never_empty_or_too_long() -> None:
+    assert void_reason("  wrong \n subscriber ") == "wrong subscriber"
+    for bad in ("", "   ", "x" * (limits.description_length_max + 1)):
+        with pytest.raises(ValidationError) as refused:
+            void_reason(bad)
+        assert "سبب الإلغاء" in refused.value.message_ar
+
+
+@pytest.mark.parametrize(
+    ("up", "state", "words"),
+    [(True, "up", "متصل"), (False, "down", "منقطع"), (None, "unknown", "جارٍ المحاولة")],
+)
+def test_the_status_bar_names_the_link_state_in_arabic(
+    up: bool | None, state: str, words: str
+) -> None:
+    status = link_status(up, 3)
+    assert (status["up"], status["state"], status["pending"]) == (up, state, 3)
+    assert words in status["text"] and status["text"].startswith("الاتصال بالمقسم")
