@@ -20,8 +20,9 @@ from fawtara.bootstrap import Platform
 from fawtara.domain import errors
 from fawtara.domain.cash import round_cash
 from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.payments import PaymentState
+from fawtara.domain.payments import Payment, PaymentState
 from fawtara.service_layer.cash_payments import (
+    CashOutcome,
     CashPayment,
     shift_cash,
     take_cash_payment,
@@ -68,6 +69,16 @@ class Counter(Network):
 
     def take(self, payment: CashPayment):
         return take_cash_payment(self.switch, payment, wait_s=0)
+
+    def paid_by_bank_then_in_cash(self, rule: str) -> tuple[Payment, CashPayment, CashOutcome]:
+        """With the biller's payment rule `rule`, the bill is paid in full through a bank,
+        then in cash at a counter that was offline the day before and did not know."""
+        with self.platform.engine.begin() as connection:
+            connection.execute(update(t.billers).values(payment_rule=rule))
+        owed = self.owed()
+        bank = self.pay(self.request(amount=owed))
+        cash = self.cash(owed, days_ago=1)
+        return bank, cash, self.take(cash)
 
     def net_posted(self, code: str) -> int:
         """Debits minus credits posted on an account (0 for one never opened)."""
@@ -167,13 +178,9 @@ def test_the_same_payment_twice_is_one_payment_and_another_under_its_id_is_refus
 def test_a_bill_paid_by_bank_meanwhile_is_paid_once_and_the_cash_becomes_credit_or_refund(
     net: Counter, rule: str, kind: str
 ) -> None:
-    with net.platform.engine.begin() as connection:
-        connection.execute(update(t.billers).values(payment_rule=rule))
     owed = net.owed()
-    bank = net.pay(net.request(amount=owed))
+    bank, cash, outcome = net.paid_by_bank_then_in_cash(rule)
     assert bank.state is PaymentState.COMPLETED
-    cash = net.cash(owed, days_ago=1)  # the counter was offline: it did not know
-    outcome = net.take(cash)
     assert outcome.state == "completed" and outcome.posted_minor == 0
     assert (outcome.credit_minor, outcome.refund_minor) == (
         (owed, 0) if kind == "credit" else (0, owed)
@@ -229,6 +236,10 @@ def test_a_void_reopens_the_bill_and_undoes_every_transfer(net: Counter) -> None
         surplus = uow.cash.surplus(payment.payment_id)
     assert row is not None and row["voided_by"] == "omar" and row["void_reason"] == "wrong bill"
     assert surplus is not None and surplus["cancelled_at"] is not None
+    with net.platform.uow(readonly=True) as uow:
+        notice = uow.outbox.pending("sms.payment_reversed", payment.payment_id)
+    assert notice is not None  # the SMS says the cash went back over the counter
+    assert notice["payload"]["channel"] == "counter"
     net.conserved()
 
 

@@ -122,6 +122,7 @@ class PaymentNotice:
     # A cash payment that found its bills paid meanwhile: what became of the surplus.
     credit_minor: int = 0  # a credit on the subscriber's account at the biller
     refund_minor: int = 0  # owed back to the subscriber at the counter
+    in_cash: bool = False  # paid at a counter: a reversal hands the cash back there
 
 
 def _text(payload: Mapping[str, object], name: str, length_max: int) -> str:
@@ -210,6 +211,7 @@ def notice_from_payload(
         completed_at=_instant(payload, "completed_at"),
         credit_minor=_surplus(payload, "credit_minor", amount),
         refund_minor=_surplus(payload, "refund_minor", amount),
+        in_cash=payload.get("channel") == "counter",
     )
 
 
@@ -346,15 +348,26 @@ TEMPLATES: dict[tuple[SmsKind, str], str] = {
         "Receipt {receipt}. {instant} Damascus time."
     ),
 }
+# A cash payment voided at the counter: the cash went back over the counter.
+CASH_REVERSED_TEMPLATES: dict[str, str] = {
+    "ar": (
+        "أُلغيت دفعة {bills} {biller} عن {periods} بمبلغ {amount}، وأُعيد المبلغ إليك نقداً "
+        "في مركز الهاتف. رقم الإيصال {receipt}. {instant} بتوقيت دمشق."
+    ),
+    "en": (
+        "Your cash payment of {amount} for {biller} ({periods}) was voided and the cash "
+        "handed back at the centre. Receipt {receipt}. {instant} Damascus time."
+    ),
+}
 
 
 # Said after a completed payment's text when part of it did not go to the bills
 # (they were paid meanwhile through another channel).
 SURPLUS_TEMPLATES: dict[tuple[str, str], str] = {
-    ("credit", "ar"): " كانت الفاتورة مسددة من قبل، فسُجّل مبلغ {surplus} رصيداً لحسابك لدى {biller}.",
-    ("credit", "en"): " The bill was already paid: {surplus} is kept as a credit at {biller}.",
-    ("refund", "ar"): " كانت الفاتورة مسددة من قبل، فيُعاد إليك مبلغ {surplus} نقداً في مركز الهاتف.",
-    ("refund", "en"): " The bill was already paid: {surplus} is refunded in cash at the centre.",
+    ("credit", "ar"): " الفاتورة مسددة سابقاً، فسُجّل {surplus} رصيداً لك لديها.",
+    ("credit", "en"): " Bill already paid: {surplus} kept as a credit there.",
+    ("refund", "ar"): " الفاتورة مسددة سابقاً، فيُعاد إليك {surplus} نقداً في المركز.",
+    ("refund", "en"): " Bill already paid: {surplus} refunded in cash at the centre.",
 }
 
 
@@ -370,7 +383,12 @@ def render(notice: PaymentNotice | ServiceNotice) -> str:
         return render_service(notice)
     language = notice.language
     biller = notice.biller_name_ar if language == "ar" else notice.biller_name_en
-    text = TEMPLATES[(notice.kind, language)].format(
+    template = (
+        CASH_REVERSED_TEMPLATES[language]
+        if notice.kind is SmsKind.PAYMENT_REVERSED and notice.in_cash
+        else TEMPLATES[(notice.kind, language)]
+    )
+    text = template.format(
         bills=_bills_word(len(notice.periods), language),
         biller=biller,
         periods=format_periods(notice.periods, language),
@@ -383,7 +401,7 @@ def render(notice: PaymentNotice | ServiceNotice) -> str:
     for kind, surplus in (("credit", notice.credit_minor), ("refund", notice.refund_minor)):
         if surplus:
             text += SURPLUS_TEMPLATES[(kind, language)].format(
-                surplus=format_amount(surplus, notice.currency, language), biller=biller
+                surplus=format_amount(surplus, notice.currency, language)
             )
     return text
 

@@ -469,6 +469,7 @@ def sms_payload(
         msisdn = None if msisdn is None else normalise_mobile(msisdn)
     return {
         "payment_id": payment.payment_id,
+        "channel": payment.channel,
         "msisdn": msisdn,
         "language": holder.get("language") or "ar",
         "biller_code": biller.code,

@@ -131,10 +131,10 @@ def notice(language: str, credit: int = 0, refund: int = 0) -> PaymentNotice:
 
 def test_the_sms_says_when_a_surplus_became_a_credit_or_a_refund() -> None:
     assert "credit" not in render(notice("en")) and "refund" not in render(notice("en"))
-    assert "1,000.00 SYP is kept as a credit at Damascus Electricity" in render(
+    assert "1,000.00 SYP kept as a credit there" in render(
         notice("en", credit=100_000)
     )
-    assert "1,000.00 SYP is refunded in cash" in render(notice("en", refund=100_000))
+    assert "1,000.00 SYP refunded in cash" in render(notice("en", refund=100_000))
     arabic = render(notice("ar", refund=100_000))
-    assert "يُعاد إليك مبلغ ١٬٠٠٠٫٠٠ ل.س. نقداً" in arabic
-    assert "رصيداً لحسابك لدى كهرباء دمشق" in render(notice("ar", credit=100_000))
+    assert "يُعاد إليك ١٬٠٠٠٫٠٠ ل.س. نقداً" in arabic
+    assert "فسُجّل ١٬٠٠٠٫٠٠ ل.س. رصيداً لك" in render(notice("ar", credit=100_000))

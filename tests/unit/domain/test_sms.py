@@ -125,19 +125,44 @@ def test_a_reversal_says_the_money_went_back() -> None:
     assert "وأُعيد المبلغ إلى حسابك" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("ar", "وأُعيد المبلغ إليك نقداً في مركز الهاتف"), ("en", "cash handed back at the centre")],
+)
+def test_a_voided_cash_payment_says_the_cash_was_handed_back(language: str, said: str) -> None:
+    voided = notice_from_payload(
+        SmsKind.PAYMENT_REVERSED, payload(channel="counter", language=language)
+    )
+    text = render(voided)
+    assert said in text
+    assert "حسابك" not in text and "refunded" not in text
+
+
 def test_the_receipt_number_stays_latin_between_left_to_right_marks() -> None:
     text = render(notice(receipt_no="R-2026-000987"))
     assert f"{LRM}R-2026-000987{LRM}" in text
 
 
-def test_the_longest_possible_notice_still_fits_the_part_limit() -> None:
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [
+        (SmsKind.PAYMENT_REVERSED, {}),
+        (SmsKind.PAYMENT_REVERSED, {"channel": "counter"}),  # cash handed back
+        (SmsKind.PAYMENT_COMPLETED, {"credit_minor": 1}),  # the bill was paid meanwhile
+        (SmsKind.PAYMENT_COMPLETED, {"refund_minor": 1}),
+    ],
+)
+def test_the_longest_possible_notice_still_fits_the_part_limit(
+    kind: SmsKind, extra: dict[str, Any]
+) -> None:
     longest = notice_from_payload(
-        SmsKind.PAYMENT_REVERSED,
+        kind,
         payload(
             biller_name_ar="م" * limits.name_length_max,
             periods=[f"2026-B{n}" for n in range(1, 7)] + ["2025-B1"],
             amount_minor=limits.amount_minor_max,
             receipt_no="R" * limits.sms_receipt_no_length_max,
+            **extra,
         ),
     )
     text = render(longest)
