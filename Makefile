@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bill_run.py
 	$(BIN)/python bench/payments.py
 	$(BIN)/python bench/sms_throughput.py
+	$(BIN)/python bench/counters.py
 
 system-deps:
 	scripts/system-deps.sh --tests

@@ -1,9 +1,9 @@
 """A switch with a counter (DAM01, its cashier and supervisor), served for real, and a station.
 
 Shared by the counter station's end-to-end and browser tests: the switch runs
-as its HTTP app under uvicorn on a SQLite file, the station as its own app on
-its own SQLite file, talking to the switch over real sockets (through a
-`FaultProxy` when the test cuts the line).
+as its HTTP app under uvicorn (on a SQLite file, or PostgreSQL), the station
+as its own app on its own SQLite file, talking to the switch over real
+sockets through a `FaultProxy` a test may cut (`station_line`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from fawtara.service_layer.counters import register_counter
 from fawtara.service_layer.participants import register_participant
 from fawtara.service_layer.staff import SHELL, add_staff
 from fawtara.service_layer.usage_import import import_usage
+from tests.fault_proxy import FaultProxy
 from tests.support import build_world, usage_rows
 
 COUNTER = "DAM01"
@@ -165,6 +166,44 @@ def running_station(switch_url: str, db_path: Path, keys_dir: Path) -> Iterator[
         yield station
     finally:
         station.stop_sync()
+
+
+@dataclass(frozen=True)
+class StationLine:
+    """A seeded switch served for real, the line to it, and the station behind that line."""
+
+    platform: Platform
+    switch_url: str
+    proxy: FaultProxy
+    station: Station
+    bills: list[SeededBill]
+
+
+@contextmanager
+def station_line(database_url: str, folder: Path, meters: int = 4) -> Iterator[StationLine]:
+    """Switch on `database_url` ← fault proxy ← station (files in `folder`), with its first
+    snapshot; the switch is seeded first (`seed_counter_world`)."""
+    keys_dir = folder / "keys"
+    bills = seed_counter_world(database_url, keys_dir, meters)
+    with (
+        running_switch(database_url, keys_dir) as (platform, switch_url),
+        FaultProxy(("127.0.0.1", int(switch_url.rsplit(":", 1)[1]))) as proxy,
+        running_station(proxy.url, folder / "station.db", keys_dir) as station,
+    ):
+        yield StationLine(platform, switch_url, proxy, station, bills)
+
+
+def last_shift_at_switch(line: StationLine) -> dict[str, Any]:
+    """SHIFT_VIEW, from the switch, of the cashier's last shift at the station."""
+    shift = line.station.store.last_shift_of(CASHIER)
+    assert shift is not None
+    answer = httpx.get(
+        f"{line.switch_url}/v1/counter/shifts/{shift.shift_id}",
+        headers={"X-Api-Key": COUNTER_KEY},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
 
 
 def bank_payment(switch_url: str, bill: SeededBill, reference: str) -> dict[str, Any]:

@@ -5,7 +5,8 @@ loop running in the main thread while it lives, which would break later tests
 that call asyncio.run); `page` a fresh page per test. In CI a
 missing Chromium fails the run; on a laptop without it these tests skip.
 `serve(app)` runs an ASGI app with uvicorn on a free port in a thread and
-returns its base URL.
+returns its base URL. `counter` is a counter station's page, served, in front
+of a seeded switch (tests/station_support.py), with the line between them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.station_support import SeededBill, StationLine, station_line
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_ARGS = [
@@ -104,3 +108,16 @@ def serve() -> Iterator[Callable[[Any], str]]:
     for server, thread in servers:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass
+class CounterPage:
+    base: str  # the station's page
+    bill: SeededBill  # one subscriber's unpaid bill (a second subscriber has one too)
+    line: StationLine  # the switch, the fault proxy a test may cut, the station
+
+
+@pytest.fixture
+def counter(tmp_path: Path, serve: Callable[[Any], str]) -> Iterator[CounterPage]:
+    with station_line(f"sqlite:///{tmp_path / 'switch.db'}", tmp_path, meters=2) as line:
+        yield CounterPage(serve(line.station.app), line.bills[0], line)

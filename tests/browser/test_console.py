@@ -45,7 +45,8 @@ def test_an_operator_watches_a_payment_arrive_and_reads_its_history(
     page.goto(f"{base}/console")
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.evaluate(EVERY_INPUT_LABELLED)
-    page.keyboard.type("amal")  # the username field has the focus
+    page.wait_for_function("document.activeElement?.id === 'username'")  # autofocus
+    page.keyboard.type("amal")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")

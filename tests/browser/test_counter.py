@@ -9,49 +9,20 @@ driven by typing, Tab and Enter, as a cashier without a mouse would.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
 from pypdf import PdfReader
 
-from fawtara.bootstrap_station import Station
 from fawtara.domain.sms import format_amount
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, CounterPage
 from tests.station_support import (
     CASHIER,
     CASHIER_PASSWORD,
-    COUNTER_KEY,
     SUPERVISOR,
     SUPERVISOR_PASSWORD,
-    SeededBill,
-    running_station,
-    running_switch,
-    seed_counter_world,
+    last_shift_at_switch,
 )
-
-
-@dataclass
-class Counter:
-    base: str  # the station's page
-    bill: SeededBill
-    station: Station
-    switch_url: str
-
-
-@pytest.fixture
-def counter(tmp_path: Path, serve: Callable[[Any], str]) -> Iterator[Counter]:
-    database_url = f"sqlite:///{tmp_path / 'switch.db'}"
-    keys_dir = tmp_path / "keys"
-    bills = seed_counter_world(database_url, keys_dir, meters=2)
-    with (
-        running_switch(database_url, keys_dir) as (_platform, switch_url),
-        running_station(switch_url, tmp_path / "station.db", keys_dir) as station,
-    ):
-        yield Counter(serve(station.app), bills[0], station, switch_url)
 
 
 def focused(page: Any, element_id: str) -> None:
@@ -72,7 +43,7 @@ def press_and_follow(page: Any, key: str) -> None:
 
 
 def test_a_cashier_runs_a_shift_with_the_keyboard(
-    page: Any, counter: Counter, tmp_path: Path
+    page: Any, counter: CounterPage, tmp_path: Path
 ) -> None:
     base, bill = counter.base, counter.bill
     page.goto(f"{base}/")  # not signed in: sent to the sign-in page
@@ -119,12 +90,6 @@ def test_a_cashier_runs_a_shift_with_the_keyboard(
     type_and_enter(page, "supervisor-password", SUPERVISOR_PASSWORD)
     assert "بموافقة المشرف" in page.locator("#shift-state").inner_text()
     assert page.locator("input[name=shift_id]").count() == 0  # nothing left to approve
-    shift = counter.station.store.last_shift_of(CASHIER)
-    assert shift is not None
-    at_switch = httpx.get(
-        f"{counter.switch_url}/v1/counter/shifts/{shift.shift_id}",
-        headers={"X-Api-Key": COUNTER_KEY},
-        timeout=10,
-    ).json()
+    at_switch = last_shift_at_switch(counter.line)
     assert at_switch["state"] == "approved" and at_switch["approved_by"] == SUPERVISOR
     assert at_switch["variance_minor"] == 100 - at_switch["expected_minor"]

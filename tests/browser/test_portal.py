@@ -3,7 +3,9 @@
 The switch serves the portal; a real bank simulator (consent required) texts
 the one-time code through the SMSC simulator, whose HTTP view the test reads
 like the subscriber reads their phone; the SMS worker sends the confirmation;
-the subscriber then saves the signed receipt PDF.
+the subscriber then saves the signed receipt PDF. An operator, in a browser of
+their own, then signs in to the console and finds that payment's history by
+its receipt number.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fawtara.bootstrap_receipts import verify_receipt
 from fawtara.entrypoints.api.app import create_app
 from fawtara.entrypoints.sms_worker import run_sms_worker
 from tests.browser.conftest import SCREENSHOTS
+from tests.console_support import PASSWORD, add_console_staff
 from tests.portal_support import ACCOUNT, HOLDER_MSISDN, code_sent_to, portal_world, running_bank
 from tests.smsc_support import Smsc, running_smsc
 
@@ -67,8 +70,12 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"portal-{name}.png"), full_page=True)
 
 
-def test_a_subscriber_finds_and_pays_two_bills_with_the_keyboard(
-    page: Any, serve: Callable[[Any], str], world: tuple[Platform, str, Smsc], tmp_path: Path
+def test_a_subscriber_pays_two_bills_and_an_operator_finds_the_payment_with_the_keyboard(
+    chromium: Any,
+    page: Any,
+    serve: Callable[[Any], str],
+    world: tuple[Platform, str, Smsc],
+    tmp_path: Path,
 ) -> None:
     platform, meter, smsc = world
     base = serve(create_app(platform))
@@ -113,6 +120,7 @@ def test_a_subscriber_finds_and_pays_two_bills_with_the_keyboard(
     assert receipt_no
     shot(page, "paid")
     download_the_receipt(page, platform, receipt_no, tmp_path)
+    an_operator_finds_the_payment(chromium, base, platform, page.url.rsplit("/", 1)[-1], receipt_no)
 
 
 def download_the_receipt(page: Any, platform: Platform, receipt_no: str, tmp_path: Path) -> None:
@@ -130,6 +138,46 @@ def download_the_receipt(page: Any, platform: Platform, receipt_no: str, tmp_pat
     assert receipt_no in "\n".join(p.extract_text() for p in PdfReader(saved).pages)
     verified = verify_receipt(str(saved), platform.settings)
     assert (verified.signed_by, verified.receipt.receipt_no) == ("switch", receipt_no)
+
+
+def an_operator_finds_the_payment(
+    chromium: Any, base: str, platform: Platform, payment_id: str, receipt_no: str
+) -> None:
+    """In a browser context of their own, an operator signs in to the console, searches
+    the receipt number and reads the payment's states, ledger transfers and SMS."""
+    add_console_staff(platform)
+    context = chromium.new_context(locale="ar-SY", timezone_id="Asia/Damascus")
+    try:
+        console = context.new_page()
+        console.goto(f"{base}/console/sign-in")
+        console.wait_for_function("document.activeElement?.id === 'username'")  # autofocus
+        console.keyboard.type("amal")
+        tab_to(console, "#password")
+        console.keyboard.type(PASSWORD)
+        console.keyboard.press("Enter")
+        console.wait_for_url(f"{base}/console")
+        tab_to(console, "a[href='/console/payments']")
+        console.keyboard.press("Enter")
+        console.wait_for_url(f"{base}/console/payments")
+        tab_to(console, "#q")
+        console.keyboard.type(receipt_no)
+        console.keyboard.press("Enter")
+        console.wait_for_url(f"{base}/console/payments?q={receipt_no}")
+        tab_to(console, f"a[href='/console/payments/{payment_id}']")
+        console.keyboard.press("Enter")
+        console.wait_for_url(f"{base}/console/payments/{payment_id}")
+
+        assert console.get_attribute("html", "dir") == "rtl"
+        assert console.inner_text("#payment-state") == "completed"
+        assert console.inner_text("#receipt-no") == receipt_no
+        states = console.inner_text("#states")
+        assert all(state in states for state in ("received", "debited", "completed"))
+        ledger = console.inner_text("#ledger")
+        assert "post_pending" in ledger and "bank:BEMO:settlement" in ledger
+        sms = console.locator("article.sms[data-kind=payment_completed]")
+        assert receipt_no in sms.inner_text() and SUBSCRIBER_MSISDN[1:] in sms.inner_text()
+    finally:
+        context.close()
 
 
 def test_the_english_switch_turns_the_page_left_to_right(

@@ -23,9 +23,7 @@ from sqlalchemy import func, select
 from fawtara.adapters.db import tables as t
 from fawtara.bootstrap import Platform
 from fawtara.bootstrap_receipts import verify_receipt
-from fawtara.bootstrap_station import Station
 from fawtara.service_layer.ledger import verify_ledger
-from tests.fault_proxy import FaultProxy
 from tests.station_support import (
     CASHIER,
     CASHIER_PASSWORD,
@@ -33,40 +31,31 @@ from tests.station_support import (
     SUPERVISOR,
     SUPERVISOR_PASSWORD,
     SeededBill,
+    StationLine,
     bank_payment,
-    running_station,
-    running_switch,
-    seed_counter_world,
+    last_shift_at_switch,
     served,
+    station_line,
     wait_until,
 )
 
 SYNC_S_MAX = 30.0
 
 
-@dataclass
-class Line:
-    platform: Platform
-    switch_url: str
-    proxy: FaultProxy
-    station: Station
-    page: httpx.Client
-    bills: list[SeededBill]
+@dataclass(frozen=True)
+class Line(StationLine):
+    page: httpx.Client  # the cashier's page, as the browser would fetch it
 
 
 @pytest.fixture
 def line(database_url: str, tmp_path: Path) -> Iterator[Line]:
     """Switch (SQLite, then PostgreSQL) ← fault proxy ← station ← the cashier's page."""
-    keys_dir = tmp_path / "keys"
-    bills = seed_counter_world(database_url, keys_dir)
     with (
-        running_switch(database_url, keys_dir) as (platform, switch_url),
-        FaultProxy(("127.0.0.1", int(switch_url.rsplit(":", 1)[1]))) as proxy,
-        running_station(proxy.url, tmp_path / "station.db", keys_dir) as station,
-        served(station.app) as station_url,
+        station_line(database_url, tmp_path) as running,
+        served(running.station.app) as station_url,
         httpx.Client(base_url=station_url, timeout=30) as page,
     ):
-        yield Line(platform, switch_url, proxy, station, page, bills)
+        yield Line(**vars(running), page=page)
 
 
 def sign_in_and_open_shift(page: httpx.Client) -> None:
@@ -133,18 +122,6 @@ def void_at_counter(page: httpx.Client, payment_id: str, who: str, password: str
 def bill_status(platform: Platform, bill_id: str) -> str:
     with platform.engine.connect() as db:
         return str(db.execute(select(t.bills.c.status).where(t.bills.c.id == bill_id)).scalar_one())
-
-
-def switch_shift(line: Line) -> dict[str, Any]:
-    shift = line.station.store.last_shift_of(CASHIER)
-    assert shift is not None
-    answer = httpx.get(
-        f"{line.switch_url}/v1/counter/shifts/{shift.shift_id}",
-        headers={"X-Api-Key": COUNTER_KEY},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
 
 
 def resend_whole_journal(line: Line) -> list[dict[str, Any]]:
@@ -236,13 +213,13 @@ def test_a_supervisor_voids_payments_offline_and_the_switch_gives_them_back(line
     assert verify_ledger(line.platform.uow(readonly=True)).balanced
     kept = line.station.store.payment(kept_id)
     assert kept is not None
-    shift = switch_shift(line)
+    shift = last_shift_at_switch(line)
     assert shift["expected_minor"] == shift["opening_float_minor"] + kept.cash_taken_minor
     assert 'id="void-synced"' in line.page.get(f"/receipts/{offline_id}").text
 
     counted = str(shift["expected_minor"] // 100)  # the drawer as the switch expects it
     line.page.post("/shift/close", data={"counted": counted})
-    closed = switch_shift(line)
+    closed = last_shift_at_switch(line)
     assert (closed["state"], closed["variance_minor"]) == ("closed", 0)  # station agrees
 
     before = counter_payments(line.platform)

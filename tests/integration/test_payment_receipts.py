@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
-from fawtara.adapters.db import tables as t
 from fawtara.bootstrap import Platform
 from fawtara.domain.counters import Counter as CounterRecord
 from fawtara.domain.errors import ReceiptNotAvailable
@@ -71,12 +69,8 @@ def test_a_cash_receipt_names_the_cashier_counter_cash_and_rounding(net: Counter
 def test_a_bill_paid_meanwhile_shows_the_cash_as_credit_or_refund(
     net: Counter, rule: str, kind: str
 ) -> None:
-    with net.platform.engine.begin() as connection:
-        connection.execute(update(t.billers).values(payment_rule=rule))
     owed = net.owed()
-    net.pay(net.request(amount=owed))
-    cash = net.cash(owed, days_ago=1)
-    net.take(cash)
+    _bank, cash, _outcome = net.paid_by_bank_then_in_cash(rule)
     shown = receipt(net, cash.payment_id)
     assert {"credit": shown.credit_minor, "refund": shown.refund_minor} == {
         "credit": owed if kind == "credit" else 0,

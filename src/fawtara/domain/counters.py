@@ -3,13 +3,15 @@
 A counter is also a participant of the switch (kind CHANNEL, same code,
 channel "counter"): its station authenticates with that participant's API key
 and sees only its own payments. It sells for the billers that accept the
-"counter" channel, and keeps a copy of the unpaid bills of its governorate.
+"counter" channel, and keeps a copy of the unpaid bills of its governorate
+(`UnpaidBill`: the switch sends them, the station keeps and sells them).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from fawtara.domain import limits
 from fawtara.domain.errors import ValidationError
@@ -39,3 +41,17 @@ class Counter:
                 raise ValidationError(f"counter names are 1..{limits.name_length_max} characters")
         if not 0 < len(self.governorate.strip()) <= GOVERNORATE_LENGTH_MAX:
             raise ValidationError(f"the governorate is 1..{GOVERNORATE_LENGTH_MAX} characters")
+
+
+@dataclass(frozen=True, slots=True)
+class UnpaidBill:
+    """A bill in a counter's snapshot: what the station needs to sell it offline."""
+
+    bill_id: str
+    biller: str
+    customer_ref: str
+    customer_name_ar: str
+    msisdn: str | None
+    period: str
+    amount_due_minor: int
+    due_on: date

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from fawtara.domain.counters import Counter
+from fawtara.domain.counters import Counter, UnpaidBill
 from fawtara.domain.shifts import Shift
 from fawtara.domain.staff import Role, StaffMember
 
@@ -35,20 +35,6 @@ class StoredSession:
     username: str
     place: str
     expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class UnpaidBill:
-    """A bill in a counter's snapshot: what the station needs to sell it offline."""
-
-    bill_id: str
-    biller: str
-    customer_ref: str
-    customer_name_ar: str
-    msisdn: str | None
-    period: str
-    amount_due_minor: int
-    due_on: date
 
 
 @dataclass(frozen=True, slots=True)

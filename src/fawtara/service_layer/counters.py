@@ -15,11 +15,10 @@ from datetime import datetime
 
 from fawtara.domain import accounts, limits
 from fawtara.domain.billers import Biller
-from fawtara.domain.counters import COUNTER_CHANNEL, Counter
+from fawtara.domain.counters import COUNTER_CHANNEL, Counter, UnpaidBill
 from fawtara.domain.errors import CounterExists, LimitExceeded, UnknownCounter
 from fawtara.domain.participants import Participant, ParticipantKind, hash_secret
 from fawtara.domain.staff import Action, StaffMember, check
-from fawtara.service_layer.counter_ports import UnpaidBill
 from fawtara.service_layer.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from fawtara.service_layer.staff import Actor, audit
 

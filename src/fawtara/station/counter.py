@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from fawtara.domain.cash import round_cash
+from fawtara.domain.counters import UnpaidBill
 from fawtara.domain.errors import (
     BillAlreadyPaid,
     PaymentNotReversible,
@@ -38,7 +39,7 @@ from fawtara.domain.staff import (
     session_expires_at,
 )
 from fawtara.service_layer.ports import Clock
-from fawtara.station.model import Bill, EntryState, JournalEntry, Kind, LocalPayment, LocalVoid
+from fawtara.station.model import EntryState, JournalEntry, Kind, LocalPayment, LocalVoid
 from fawtara.station.rules import change_due, void_reason, with_local_failures
 from fawtara.station.store import LocalStore
 from fawtara.station.store_writer import Writer
@@ -51,7 +52,7 @@ PasswordCheck = Callable[[str, str], bool]  # (stored hash, typed password) -> m
 class Quote:
     biller: str
     customer_ref: str
-    bills: tuple[Bill, ...]
+    bills: tuple[UnpaidBill, ...]
     amount_due_minor: int
     cash_to_take_minor: int
 

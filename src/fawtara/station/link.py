@@ -14,6 +14,7 @@ import httpx
 
 from fawtara.domain import limits
 from fawtara.station.model import EntryResult, JournalEntry
+from fawtara.station.rules import journal_body
 
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 10.0  # a batch of 200 entries is applied one by one at the switch
@@ -68,11 +69,13 @@ class SwitchLink:
                 return first, bills
 
     def push(self, entries: list[JournalEntry], synced_through: datetime) -> list[EntryResult]:
-        body = {
-            "entries": [e.wire() for e in entries],
-            "synced_through": synced_through.isoformat(),
-        }
-        answer = self._call("POST", "/v1/counter/journal", json=body)
+        body = journal_body([e.wire() for e in entries], synced_through)
+        answer = self._call(
+            "POST",
+            "/v1/counter/journal",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
         try:
             return [
                 EntryResult(

@@ -71,18 +71,6 @@ class EntryResult:
 
 
 @dataclass(frozen=True)
-class Bill:
-    bill_id: str
-    biller: str
-    customer_ref: str
-    customer_name_ar: str
-    msisdn: str | None
-    period: str
-    amount_due_minor: int
-    due_on: str
-
-
-@dataclass(frozen=True)
 class Cashier:
     username: str
     name_ar: str

@@ -7,7 +7,8 @@ permissions and lockout (`staff`), shift figures (`shifts`), cash rounding
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,3 +117,28 @@ def surplus_notice(outcome: Mapping[str, Any] | None) -> str | None:
         amount = format_amount(refund, CURRENCY, "ar")
         return f"سُدِّدت الفاتورة بقناة أخرى: يُعاد للمشترك {amount} نقداً"
     return None
+
+
+def journal_body(entries: Sequence[Mapping[str, Any]], through: datetime) -> bytes:
+    """The body of POST /v1/counter/journal, exactly as sent (compact UTF-8 JSON)."""
+    body = {"entries": list(entries), "synced_through": through.isoformat()}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entries_that_fit(
+    entries: Sequence[Mapping[str, Any]],
+    through: datetime,
+    budget_bytes: int = limits.request_body_bytes_max,
+) -> int:
+    """How many leading entries one push may carry within the switch's body limit.
+
+    The switch refuses a body over the limit before reading it, so a batch is
+    cut by size as well as by count (200 cash payments are ~83 KB). One entry
+    always goes: each is bounded far below the limit by its own fields' limits.
+    """
+    size = len(journal_body([], through))
+    for count, entry in enumerate(entries):
+        size += len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+        if size > budget_bytes and count:
+            return count
+    return len(entries)

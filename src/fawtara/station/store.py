@@ -13,14 +13,14 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from fawtara.domain.counters import UnpaidBill
 from fawtara.domain.receipts import ReceiptBill
 from fawtara.domain.shifts import Shift, ShiftCash, ShiftState
 from fawtara.station.model import (
-    Bill,
     Cashier,
     EntryState,
     JournalEntry,
@@ -101,7 +101,7 @@ class LocalStore:
     def billers(self) -> list[dict[str, str]]:
         return [dict(row) for row in self._rows("SELECT * FROM billers ORDER BY code")]
 
-    def unpaid_bills(self, biller: str, customer_ref: str) -> list[Bill]:
+    def unpaid_bills(self, biller: str, customer_ref: str) -> list[UnpaidBill]:
         """The subscriber's bills in the local copy that no live local payment has taken.
 
         A payment refused by the switch or voided takes none (the `bills_taken` view).
@@ -112,7 +112,9 @@ class LocalStore:
             biller,
             customer_ref,
         )
-        return [Bill(**dict(row)) for row in rows]
+        return [
+            UnpaidBill(**{**dict(row), "due_on": date.fromisoformat(row["due_on"])}) for row in rows
+        ]
 
     def pending_entries(self, limit: int) -> list[JournalEntry]:
         rows = self._rows(

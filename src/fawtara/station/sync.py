@@ -1,6 +1,7 @@
 """The sync loop: the journal pushed in order, the snapshot refreshed, by itself.
 
-One thread owns the link. A page that wrote an entry wakes it and waits a few
+One thread owns the link. Batches are cut by count (the switch's 200) and by
+size (its 64 KiB body limit). A page that wrote an entry wakes it and waits a few
 seconds for the answer (`push_and_wait`); when the link is down the entry stays
 pending and the loop tries again with backoff until the switch answers. The
 switch is idempotent by entry id, so an entry whose answer was lost is simply
@@ -19,7 +20,7 @@ from fawtara.domain import limits
 from fawtara.service_layer.ports import Clock
 from fawtara.station.link import LinkDown, SwitchLink
 from fawtara.station.model import EntryState
-from fawtara.station.rules import retry_delay_s, synced_through
+from fawtara.station.rules import entries_that_fit, retry_delay_s, synced_through
 from fawtara.station.store import LocalStore
 
 log = logging.getLogger("fawtara.station.sync")
@@ -50,6 +51,7 @@ class Syncer:
         with self._busy:
             while batch := self.store.pending_entries(limits.counter_journal_entries_max):
                 through = synced_through(self.store.oldest_pending_at(), self.clock.now())
+                batch = batch[: entries_that_fit([entry.wire() for entry in batch], through)]
                 results = self.link.push(batch, through)
                 now = self.clock.now()
                 with self.store.write() as writer:

@@ -9,7 +9,6 @@ Expected failures are shown on the page in Arabic with their code.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,7 +38,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["money"] = lambda amount: format_amount(abs(amount), CURRENCY, "ar")
     templates.env.filters["instant"] = lambda instant: format_instant(instant, "ar")
     templates.env.filters["period"] = lambda period: format_period(period, "ar")
-    templates.env.filters["day"] = lambda text: format_date(date.fromisoformat(text), "ar")
+    templates.env.filters["day"] = lambda day: format_date(day, "ar")
     templates.env.globals["surplus_notice"] = surplus_notice
     return templates
 

@@ -10,14 +10,13 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from fawtara.adapters.db import tables as t
 from fawtara.adapters.db.switch_repositories import insert_ignoring_conflict
-from fawtara.domain.counters import Counter
+from fawtara.domain.counters import Counter, UnpaidBill
 from fawtara.domain.shifts import Shift, ShiftState
 from fawtara.domain.staff import Role, StaffMember
 from fawtara.service_layer.counter_ports import (
     AuditRecord,
     JournalRecord,
     StoredSession,
-    UnpaidBill,
 )
 
 UNPAID = ("issued", "partially_paid")

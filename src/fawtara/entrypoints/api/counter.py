@@ -16,7 +16,7 @@ from fawtara.domain import limits
 from fawtara.domain.counters import COUNTER_CHANNEL
 from fawtara.domain.participants import Participant
 from fawtara.entrypoints.api.payments import UUID_PATTERN, Caller, Strict, platform_of, switch_of
-from fawtara.service_layer import counter_journal, counters
+from fawtara.service_layer import counter_journal, counter_journal_shifts, counters
 
 router = APIRouter(tags=["counters"])
 
@@ -164,6 +164,6 @@ def journal(body: JournalIn, request: Request, caller: Caller) -> JournalOut:
 
 @router.get("/v1/counter/shifts/{shift_id}", summary="A shift of this counter and its figures")
 def shift(shift_id: str, request: Request, caller: Caller) -> dict[str, Any]:
-    return counter_journal.view_shift(
+    return counter_journal_shifts.view_shift(
         platform_of(request).uow(readonly=True), counter_of(caller), shift_id
     )
