@@ -67,7 +67,10 @@ Programmer errors are assertions, not members of this tree.
     │   ├── ShiftAlreadyOpen          SHIFT_ALREADY_OPEN
     │   ├── ShiftNotOpen              SHIFT_NOT_OPEN
     │   ├── ShiftNotAwaitingApproval  SHIFT_NOT_AWAITING_APPROVAL
-    │   └── JournalEntryReused        JOURNAL_ENTRY_REUSED
+    │   ├── JournalEntryReused        JOURNAL_ENTRY_REUSED
+    │   ├── RefundNotOwed             REFUND_NOT_OWED
+    │   ├── RefundAlreadyPaid         REFUND_ALREADY_PAID
+    │   └── RefundAmountMismatch      REFUND_AMOUNT_MISMATCH
     └── Unavailable                   UNAVAILABLE (503)
         ├── SchemaBehind              SCHEMA_BEHIND
         ├── SigningKeyMissing         SIGNING_KEY_MISSING
@@ -398,6 +401,21 @@ class ShiftNotAwaitingApproval(Conflict):
 class JournalEntryReused(Conflict):
     code = "JOURNAL_ENTRY_REUSED"
     message_ar = "معرّف القيد مستخدم لقيد مختلف"
+
+
+class RefundNotOwed(Conflict):
+    code = "REFUND_NOT_OWED"
+    message_ar = "لا يوجد مبلغ مستحق للمشترك عن هذه الدفعة"
+
+
+class RefundAlreadyPaid(Conflict):
+    code = "REFUND_ALREADY_PAID"
+    message_ar = "صُرف المبلغ المستحق للمشترك من قبل"
+
+
+class RefundAmountMismatch(Conflict):
+    code = "REFUND_AMOUNT_MISMATCH"
+    message_ar = "المبلغ المصروف لا يساوي المبلغ المستحق للمشترك"
 
 
 class Unavailable(FawtaraError):

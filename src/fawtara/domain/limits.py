@@ -173,6 +173,8 @@ password_length_max = 200  # argon2 hashes anything; a limit keeps requests boun
 # and reads its snapshot of unpaid bills in pages of at most this many bills.
 counter_journal_entries_max = 200
 counter_snapshot_bills_max = 5_000
+# The snapshot's first page carries at most this many refunds owed in the area.
+counter_snapshot_refunds_max = 5_000
 # `fawtara audit` and the audit queries list at most this many rows.
 audit_rows_listed_max = 1_000
 # The counter station (src/fawtara/station/). After a payment the cashier's page

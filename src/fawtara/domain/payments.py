@@ -219,4 +219,5 @@ def transfer_ids(payment_id: str) -> dict[str, str]:
         "rounding_reversal": f"{payment_id}:rounding_reversal",
         "refund": f"{payment_id}:refund",
         "refund_reversal": f"{payment_id}:refund_reversal",
+        "refund_paid": f"{payment_id}:refund_paid",  # the refund handed over at a counter
     }

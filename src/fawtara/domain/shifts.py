@@ -4,8 +4,9 @@
       │
       └──close, counted ≠ expected──▶ awaiting_approval ──supervisor──▶ approved
 
-expected = opening float + cash taken − cash voided (payments voided during
-the shift were taken into the drawer and handed back); variance = counted −
+expected = opening float + cash taken − cash voided − refunds paid (payments
+voided during the shift were taken into the drawer and handed back; a refund
+owed to a subscriber is handed over from it); variance = counted −
 expected (negative: cash missing). A close with a variance waits for a
 supervisor of the same counter, who may not approve their own shift.
 """
@@ -39,6 +40,7 @@ class ShiftCash:
     payments: int
     cash_taken_minor: int
     voided_minor: int
+    refunds_paid_minor: int = 0  # refunds owed to subscribers, handed over from the drawer
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,9 @@ class Shift:
 
 
 def expected_minor(opening_float_minor: int, cash: ShiftCash) -> int:
-    return opening_float_minor + cash.cash_taken_minor - cash.voided_minor
+    return (
+        opening_float_minor + cash.cash_taken_minor - cash.voided_minor - cash.refunds_paid_minor
+    )
 
 
 def check_cash_amount(amount_minor: int, what: str) -> None:

@@ -2,7 +2,8 @@
 
 Roles:
 
-- cashier: takes cash at one counter, opens and closes their own shifts;
+- cashier: takes cash at one counter, opens and closes their own shifts, pays
+  out the refunds owed to subscribers (whichever counter took the cash);
 - supervisor: a cashier's rights at their counter, plus voids and the approval
   of a shift closed with a variance (never their own);
 - administrator: manages counters and staff, unlocks accounts, reads the audit;
@@ -56,6 +57,7 @@ class Action(enum.Enum):
     TAKE_PAYMENT = "take_payment"
     CLOSE_SHIFT = "close_shift"
     VOID_PAYMENT = "void_payment"
+    PAY_REFUND = "pay_refund"  # hand a subscriber the refund owed to them (any counter's)
     APPROVE_CLOSE = "approve_close"
     VIEW_SHIFT = "view_shift"
     UNLOCK_STAFF = "unlock_staff"
@@ -79,6 +81,7 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.TAKE_PAYMENT: _CASH_DESK,
     Action.CLOSE_SHIFT: _CASH_DESK,
     Action.VOID_PAYMENT: {Role.SUPERVISOR: _OWN},
+    Action.PAY_REFUND: _CASH_DESK,
     Action.APPROVE_CLOSE: {Role.SUPERVISOR: _OWN},
     Action.VIEW_SHIFT: {**_CASH_DESK, Role.ADMINISTRATOR: _ANY, Role.OPERATOR: _ANY},
     Action.UNLOCK_STAFF: {Role.SUPERVISOR: _OWN, Role.ADMINISTRATOR: _ANY},

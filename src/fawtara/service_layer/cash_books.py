@@ -14,9 +14,11 @@ it writes, each in the transaction of the move it belongs to:
   counter:{C}:cash → switch:refunds_due.
 - reversed (a void): the rounding and refund transfers undone, the surplus
   cancelled, the counter row marked voided.
+- refund paid out (at any counter C', service_layer/cash_refunds.py):
+  switch:refunds_due → counter:{C'}:cash.
 
-Transfer ids are `{payment}:rounding`, `:refund` and their `_reversal`s, so a
-retried move finds them and writes nothing twice.
+Transfer ids are `{payment}:rounding`, `:refund`, their `_reversal`s and
+`:refund_paid`, so a retried move finds them and writes nothing twice.
 """
 
 from __future__ import annotations
@@ -160,6 +162,20 @@ def refund_all(uow: UnitOfWork, payment: Payment, now: datetime) -> None:
         now,
     )
     _record_surplus(uow, payment, 0, payment.amount_minor, now)
+
+
+def refund_paid(uow: UnitOfWork, surplus: dict[str, Any], counter_code: str, now: datetime) -> None:
+    """The refund of a surplus handed over in cash from the drawer of `counter_code`."""
+    _transfer(
+        uow,
+        transfer_ids(surplus["payment_id"])["refund_paid"],
+        _account(uow, accounts.switch_account(accounts.REFUNDS_DUE), now),
+        drawer(uow, counter_code, now),
+        int(surplus["amount_minor"]),
+        "refund_paid",
+        f"{surplus['biller_code']} {surplus['customer_ref']}",
+        now,
+    )
 
 
 def _record_surplus(

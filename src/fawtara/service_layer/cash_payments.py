@@ -24,6 +24,7 @@ from fawtara.domain import limits
 from fawtara.domain.cash import check_cash_taken
 from fawtara.domain.errors import (
     PaymentIdReused,
+    PaymentNotReversible,
     UnknownBiller,
     UnknownCounter,
     UnknownPayment,
@@ -130,16 +131,23 @@ def void_cash_payment(
 ) -> CashOutcome:
     """Give a completed cash payment back: bills reopened, ledger reversed, cash handed back.
 
-    Whether `by` may void, and within which shift, is the caller's to check.
+    Whether `by` may void, and within which shift, is the caller's to check. A
+    payment whose refund was paid out already is not voided (the cash is gone).
     """
     with switch.reader() as uow:
         payment = uow.payments.get(payment_id.lower())
+        surplus = uow.cash.surplus(payment_id.lower())
     if (
         payment is None
         or payment.initiator != counter_code
         or payment.model is not PaymentModel.CASH
     ):
         raise UnknownPayment(f"no cash payment {payment_id} at counter {counter_code}")
+    if surplus is not None and surplus["paid_at"] is not None:
+        raise PaymentNotReversible(
+            f"the refund of payment {payment_id} was paid out to the subscriber already",
+            "صُرف للمشترك المبلغ المستحق عن هذه الدفعة، فلا تُلغى",
+        )
     reversed_payment = reverse_completed(switch, payment, by, reason, at)
     return _outcome(switch.reader(), reversed_payment)
 

@@ -16,8 +16,10 @@ action (domain/staff.py), that the shift is open and theirs
 This module is the driver: order, idempotency, the journal and audit rows.
 The kinds and their data are handled in counter_journal_shifts.py (sign_in,
 sign_in_failed, sign_out, shift_open, shift_close, close_approved: one
-transaction with the journal row) and counter_journal_cash.py (payment, void:
-the switch's own transactions, then the journal row).
+transaction with the journal row), counter_journal_cash.py (payment, void:
+the switch's own transactions, then the journal row), and here refund_paid
+{"payment_id", "amount_minor"} (service_layer/cash_refunds.py, one transaction
+with the journal row).
 """
 
 from __future__ import annotations
@@ -37,15 +39,19 @@ from fawtara.domain.errors import (
     Unavailable,
     UnknownCounter,
 )
-from fawtara.domain.staff import Role
+from fawtara.domain.staff import Action, Role
+from fawtara.service_layer.cash_refunds import pay_refund
 from fawtara.service_layer.counter_journal_cash import CASH_KINDS, check_cash_entry, pay_or_void
 from fawtara.service_layer.counter_journal_entry import (
     CounterDesk,
     JournalEntry,
+    amount_field,
     audit_detail,
+    own_open_shift,
+    staff_at,
     text_field,
 )
-from fawtara.service_layer.counter_journal_shifts import SHIFT_HANDLERS
+from fawtara.service_layer.counter_journal_shifts import SHIFT_HANDLERS, shift_view
 from fawtara.service_layer.counter_ports import JournalRecord
 from fawtara.service_layer.counters import counter_billers
 from fawtara.service_layer.lifecycle import record_counter_sync
@@ -62,7 +68,7 @@ class EntryResult:
     entry_id: str
     status: str  # applied | duplicate | rejected
     error: dict[str, str] | None = None
-    outcome: dict[str, Any] | None = None  # CASH_OUTCOME of a payment or void
+    outcome: dict[str, Any] | None = None  # CASH_OUTCOME of a payment or void; REFUND_OUTCOME
     shift: dict[str, Any] | None = None  # SHIFT_VIEW after a shift entry
 
 
@@ -91,8 +97,12 @@ def apply_journal(
     return results
 
 
+REFUND_PAID = "refund_paid"
+
+
 def apply_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
-    if entry.kind not in CASH_KINDS and entry.kind not in SHIFT_HANDLERS:
+    known = (*CASH_KINDS, *SHIFT_HANDLERS, REFUND_PAID)
+    if entry.kind not in known:
         raise InvalidJournalEntry(f"entry {entry.entry_id}: unknown kind {entry.kind!r}")
     with desk.switch.reader() as uow:
         earlier = uow.counter_journal.get(entry.entry_id)
@@ -101,6 +111,8 @@ def apply_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> Ent
     try:
         if entry.kind in CASH_KINDS:
             return apply_cash_entry(desk, counter, entry)
+        if entry.kind == REFUND_PAID:
+            return apply_refund_entry(desk, counter, entry)
         return apply_shift_entry(desk, counter, entry)
     except Unavailable:
         raise
@@ -156,6 +168,27 @@ def apply_cash_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -
     with desk.switch.uow_factory() as uow:
         target = text_field(entry, "payment_id")
         return record_entry(desk, uow, counter, entry, result, member.role, target)
+
+
+def apply_refund_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
+    """A refund handed over from this counter's drawer, in an open shift of the cashier's:
+    the payout, the journal row and the audit row in one transaction."""
+    with desk.switch.uow_factory() as uow:
+        member = staff_at(uow, counter, entry.cashier, Action.PAY_REFUND)
+        shift = own_open_shift(uow, counter, entry)
+        payment_id = text_field(entry, "payment_id")
+        outcome = pay_refund(
+            uow,
+            counter.code,
+            shift.shift_id,
+            entry.cashier,
+            payment_id,
+            amount_field(entry, "amount_minor"),
+            entry.at,
+            desk.switch.clock.now(),
+        )
+        result = {"error": None, "outcome": outcome, "shift": shift_view(uow, shift)}
+        return record_entry(desk, uow, counter, entry, result, member.role, payment_id)
 
 
 def reject(

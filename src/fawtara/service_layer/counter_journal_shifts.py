@@ -18,7 +18,7 @@ from typing import Any
 
 from fawtara.domain.counters import Counter
 from fawtara.domain.errors import InvalidJournalEntry, ShiftAlreadyOpen, UnknownCounter
-from fawtara.domain.shifts import Shift, ShiftCash
+from fawtara.domain.shifts import Shift, ShiftCash, expected_minor
 from fawtara.domain.staff import Action, StaffMember
 from fawtara.service_layer.counter_journal_entry import (
     JournalEntry,
@@ -96,7 +96,8 @@ SHIFT_HANDLERS: dict[str, Handler] = {
 def shift_cash_of(uow: UnitOfWork, shift: Shift) -> ShiftCash:
     """The drawer's figures in the caller's transaction (shift_cash opens its own)."""
     payments, cash_taken_minor, voided_minor = uow.cash.shift_totals(shift.shift_id)
-    return ShiftCash(payments, cash_taken_minor, voided_minor)
+    refunds_paid_minor = uow.cash.refunds_paid(shift.shift_id)
+    return ShiftCash(payments, cash_taken_minor, voided_minor, refunds_paid_minor)
 
 
 def view_shift(uow: UnitOfWork, counter_code: str, shift_id: str) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def shift_view(uow: UnitOfWork, shift: Shift) -> dict[str, Any]:
     expected = (
         shift.expected_minor
         if shift.expected_minor is not None
-        else shift.opening_float_minor + cash.cash_taken_minor - cash.voided_minor
+        else expected_minor(shift.opening_float_minor, cash)
     )
     return {
         "shift_id": shift.shift_id,
@@ -124,6 +125,7 @@ def shift_view(uow: UnitOfWork, shift: Shift) -> dict[str, Any]:
         "payments": cash.payments,
         "cash_taken_minor": cash.cash_taken_minor,
         "voided_minor": cash.voided_minor,
+        "refunds_paid_minor": cash.refunds_paid_minor,
         "expected_minor": expected,
         "counted_minor": shift.counted_minor,
         "variance_minor": shift.variance_minor,

@@ -4,7 +4,9 @@ A counter is registered with the participant of the same code (kind CHANNEL,
 channel "counter") whose API key its station uses, and the ledger account of
 its drawer. The snapshot is what a station needs to work without the switch:
 its cashiers' password hashes (offline sign-in), the billers that take cash
-at counters, and the unpaid bills of its governorate, in pages by bill id.
+at counters, the refunds owed to subscribers of its governorate (to pay them
+out offline too; service_layer/cash_refunds.py), and the unpaid bills of its
+governorate, in pages by bill id.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fawtara.domain import accounts, limits
 from fawtara.domain.billers import Biller
@@ -62,11 +65,12 @@ def counter_billers(uow: UnitOfWork) -> list[Biller]:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One page. The first (after=None) also carries counter, cashiers and billers."""
+    """One page. The first (after=None) also carries counter, cashiers, billers, refunds."""
 
     counter: Counter
     cashiers: list[tuple[StaffMember, str]]  # (member, password hash)
     billers: list[Biller]
+    refunds: list[dict[str, Any]]  # owed in the governorate: payment_id, biller, customer_ref, …
     bills: list[UnpaidBill]
     next_after: str | None
     as_of: datetime
@@ -89,12 +93,18 @@ def snapshot(
         )
         first_page = after is None
         cashiers = uow.staff.of_counter(counter_code) if first_page else []
+        refunds = (
+            uow.cash.refunds_owed(counter.governorate, limits.counter_snapshot_refunds_max)
+            if first_page
+            else []
+        )
     more = len(bills) > limit
     bills = bills[:limit]
     return Snapshot(
         counter=counter,
         cashiers=cashiers,
         billers=billers if first_page else [],
+        refunds=refunds,
         bills=bills,
         next_after=bills[-1].bill_id if more else None,
         as_of=as_of,

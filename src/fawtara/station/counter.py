@@ -20,6 +20,8 @@ from fawtara.domain.counters import UnpaidBill
 from fawtara.domain.errors import (
     BillAlreadyPaid,
     PaymentNotReversible,
+    RefundAlreadyPaid,
+    RefundNotOwed,
     RoleNotAllowed,
     SessionExpired,
     ShiftAlreadyOpen,
@@ -39,7 +41,14 @@ from fawtara.domain.staff import (
     session_expires_at,
 )
 from fawtara.service_layer.ports import Clock
-from fawtara.station.model import EntryState, JournalEntry, Kind, LocalPayment, LocalVoid
+from fawtara.station.model import (
+    EntryState,
+    JournalEntry,
+    Kind,
+    LocalPayment,
+    LocalVoid,
+    RefundPayout,
+)
 from fawtara.station.rules import change_due, void_reason, with_local_failures
 from fawtara.station.store import LocalStore
 from fawtara.station.store_writer import Writer
@@ -328,6 +337,42 @@ class CounterDesk:
                 "لا تُلغى إلا دفعات وردية ما زالت مفتوحة",
             )
         return payment
+
+    # -- refunds owed to subscribers ------------------------------------------------
+
+    def pay_refund(self, member: StaffMember, payment_id: str) -> RefundPayout:
+        """Hand the subscriber the refund owed (snapshot), from this shift's drawer.
+
+        The switch decides at sync (service_layer/cash_refunds.py): a refund
+        paid meanwhile elsewhere is refused there, and the cashier sees it.
+        """
+        check(member.role, Action.PAY_REFUND, own_counter=True)
+        shift = self._open_shift(member)
+        refund = self.store.refund_owed(payment_id)
+        if refund is None:
+            paid = self.store.refund_payout(payment_id)
+            if paid is not None and paid.entry_state is not EntryState.REJECTED:
+                raise RefundAlreadyPaid(f"the refund of payment {payment_id} was paid out here")
+            raise RefundNotOwed(f"no refund owed for payment {payment_id} in this station's copy")
+        entry = self._entry(
+            Kind.REFUND_PAID,
+            member.username,
+            shift.shift_id,
+            {"payment_id": refund.payment_id, "amount_minor": refund.amount_minor},
+        )
+        payout = RefundPayout(
+            refund,
+            entry.entry_id,
+            shift.shift_id,
+            member.username,
+            entry.at,
+            EntryState.PENDING,
+            None,
+        )
+        self._record(entry, lambda writer: writer.add_refund_payout(payout))
+        stored = self.store.refund_payout(refund.payment_id)
+        assert stored is not None
+        return stored
 
     # -- the journal ---------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class Kind(enum.StrEnum):
     VOID = "void"
     SHIFT_CLOSE = "shift_close"
     CLOSE_APPROVED = "close_approved"
+    REFUND_PAID = "refund_paid"
 
 
 class EntryState(enum.StrEnum):
@@ -124,6 +125,34 @@ class LocalPayment:
     @property
     def change_minor(self) -> int:
         return self.cash_received_minor - self.cash_taken_minor
+
+    @property
+    def pending_sync(self) -> bool:
+        return self.entry_state is EntryState.PENDING
+
+
+@dataclass(frozen=True)
+class OwedRefund:
+    """A refund owed to a subscriber (a bill paid twice), as the snapshot listed it."""
+
+    payment_id: str  # the cash payment whose surplus it is (taken at any counter)
+    biller: str
+    customer_ref: str
+    customer_name_ar: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class RefundPayout:
+    """A refund handed over from this drawer: its journal entry and the switch's answer."""
+
+    refund: OwedRefund
+    entry_id: str
+    shift_id: str
+    cashier: str
+    paid_at: datetime
+    entry_state: EntryState
+    error: dict[str, str] | None
 
     @property
     def pending_sync(self) -> bool:

@@ -3,8 +3,8 @@
 Reads go through `LocalStore`; every change goes through `LocalStore.write()`,
 one transaction whose `Writer` appends the journal entry and applies its local
 effect together (a payment, the bills it takes off the local list, the shift's
-totals; a void, which gives them back), so what the cashier was told is on disk
-before the page answers.
+totals; a void, which gives them back; a refund paid out, which leaves the
+drawer), so what the cashier was told is on disk before the page answers.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from fawtara.station.model import (
     Kind,
     LocalPayment,
     LocalVoid,
+    OwedRefund,
+    RefundPayout,
 )
 from fawtara.station.store_schema import SCHEMA
 from fawtara.station.store_writer import Writer
@@ -160,8 +162,37 @@ class LocalStore:
         return _shift(rows[0]) if rows else None
 
     def shift_cash(self, shift_id: str) -> ShiftCash:
-        row = self._rows("SELECT * FROM shifts WHERE shift_id = ?", shift_id)[0]
-        return ShiftCash(row["payments"], row["cash_taken_minor"], row["voided_minor"])
+        row = self._rows(
+            "SELECT s.*, (SELECT coalesce(sum(amount_minor), 0) FROM live_refund_payouts r"
+            " WHERE r.shift_id = s.shift_id) AS refunds_paid_minor"
+            " FROM shifts s WHERE s.shift_id = ?",
+            shift_id,
+        )[0]
+        return ShiftCash(
+            row["payments"], row["cash_taken_minor"], row["voided_minor"], row["refunds_paid_minor"]
+        )
+
+    def refunds_owed(self, biller: str, customer_ref: str) -> list[OwedRefund]:
+        """The subscriber's refunds in the snapshot that no live payout here has paid."""
+        rows = self._rows(
+            _REFUNDS_OWED + " AND biller = ? AND customer_ref = ? ORDER BY payment_id",
+            biller,
+            customer_ref,
+        )
+        return [OwedRefund(**dict(row)) for row in rows]
+
+    def refund_owed(self, payment_id: str) -> OwedRefund | None:
+        rows = self._rows(_REFUNDS_OWED + " AND payment_id = ?", payment_id)
+        return OwedRefund(**dict(rows[0])) if rows else None
+
+    def refund_payout(self, payment_id: str) -> RefundPayout | None:
+        """The payout of a refund here: the live one, else the last one the switch refused."""
+        rows = self._rows(
+            "SELECT r.*, j.state, j.result FROM refund_payouts r JOIN journal j USING (entry_id)"
+            " WHERE r.payment_id = ? ORDER BY j.state = 'rejected', j.seq DESC LIMIT 1",
+            payment_id,
+        )
+        return _refund_payout(rows[0]) if rows else None
 
     def payment(self, payment_id: str) -> LocalPayment | None:
         rows = self._rows(_PAYMENTS + " WHERE p.payment_id = ?", payment_id)
@@ -191,6 +222,31 @@ _PAYMENTS = (
     " FROM payments p JOIN journal j USING (entry_id)"
     " LEFT JOIN live_voids v ON v.payment_id = p.payment_id"
 )
+
+
+_REFUNDS_OWED = (
+    "SELECT * FROM refunds WHERE payment_id NOT IN (SELECT payment_id FROM live_refund_payouts)"
+)
+
+
+def _refund_payout(row: sqlite3.Row) -> RefundPayout:
+    answer = json.loads(row["result"]) if row["result"] else {}
+    refund = OwedRefund(
+        row["payment_id"],
+        row["biller"],
+        row["customer_ref"],
+        row["customer_name_ar"],
+        row["amount_minor"],
+    )
+    return RefundPayout(
+        refund,
+        row["entry_id"],
+        row["shift_id"],
+        row["cashier"],
+        datetime.fromisoformat(row["paid_at"]),
+        EntryState(row["state"]),
+        answer.get("error"),
+    )
 
 
 def _entries(rows: list[sqlite3.Row]) -> list[JournalEntry]:

@@ -2,8 +2,8 @@
 
 The snapshot tables are replaced by each successful refresh (except the bills
 that payments of a shift still open took: a void gives them back, offline too);
-the journal, shifts, payments, voids and sessions are the station's own and are
-never replaced.
+the journal, shifts, payments, voids, refund payouts and sessions are the
+station's own and are never replaced.
 """
 
 from __future__ import annotations
@@ -94,6 +94,27 @@ CREATE TABLE IF NOT EXISTS voids (
     voided_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS voids_by_payment ON voids (payment_id);
+-- Refunds owed to subscribers of the area (snapshot), and those paid out here.
+CREATE TABLE IF NOT EXISTS refunds (
+    payment_id TEXT PRIMARY KEY,
+    biller TEXT NOT NULL,
+    customer_ref TEXT NOT NULL,
+    customer_name_ar TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refunds_by_subscriber ON refunds (biller, customer_ref);
+CREATE TABLE IF NOT EXISTS refund_payouts (
+    entry_id TEXT PRIMARY KEY REFERENCES journal (entry_id),
+    payment_id TEXT NOT NULL,
+    shift_id TEXT NOT NULL REFERENCES shifts (shift_id),
+    cashier TEXT NOT NULL,
+    biller TEXT NOT NULL,
+    customer_ref TEXT NOT NULL,
+    customer_name_ar TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    paid_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refund_payouts_by_payment ON refund_payouts (payment_id);
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,
     username TEXT NOT NULL,
@@ -107,11 +128,17 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
 -- Views hold no data: dropped and made again on every open, so they follow the code.
 DROP VIEW IF EXISTS bills_taken;
 DROP VIEW IF EXISTS live_voids;
+DROP VIEW IF EXISTS live_refund_payouts;
 -- The voids the switch has not refused (at most one per payment).
 CREATE VIEW live_voids AS
     SELECT v.*, vj.state AS entry_state, vj.result AS result
     FROM voids v JOIN journal vj ON vj.entry_id = v.entry_id
     WHERE vj.state != 'rejected';
+-- The refund payouts the switch has not refused (at most one per refund).
+CREATE VIEW live_refund_payouts AS
+    SELECT r.*, rj.state AS entry_state, rj.result AS result
+    FROM refund_payouts r JOIN journal rj ON rj.entry_id = r.entry_id
+    WHERE rj.state != 'rejected';
 -- The bills a payment holds: not refused by the switch, not voided.
 CREATE VIEW bills_taken AS
     SELECT pb.bill_id, p.payment_id, p.shift_id

@@ -12,7 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from fawtara.domain.shifts import Shift
-from fawtara.station.model import EntryResult, JournalEntry, LocalPayment, LocalVoid
+from fawtara.station.model import (
+    EntryResult,
+    JournalEntry,
+    LocalPayment,
+    LocalVoid,
+    RefundPayout,
+)
 
 
 class Writer:
@@ -106,6 +112,26 @@ class Writer:
             (payment.cash_taken_minor, payment.shift_id),
         )
 
+    def add_refund_payout(self, payout: RefundPayout) -> None:
+        """A refund handed over: out of this shift's drawer (the shift's cash counts it)."""
+        refund = payout.refund
+        self.db.execute(
+            "INSERT INTO refund_payouts (entry_id, payment_id, shift_id, cashier, biller,"
+            " customer_ref, customer_name_ar, amount_minor, paid_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                payout.entry_id,
+                refund.payment_id,
+                payout.shift_id,
+                payout.cashier,
+                refund.biller,
+                refund.customer_ref,
+                refund.customer_name_ar,
+                refund.amount_minor,
+                payout.paid_at.isoformat(),
+            ),
+        )
+
     def save_shift(self, shift: Shift) -> None:
         """Store a close or an approval decided by `domain.shifts`."""
         self.db.execute(
@@ -187,6 +213,12 @@ class Writer:
             " JOIN journal j ON j.entry_id = p.entry_id"
             " WHERE s.state = 'open' AND j.state != 'rejected' AND p.payment_id NOT IN"
             " (SELECT payment_id FROM live_voids WHERE entry_state = 'sent'))"
+        )
+        self.db.execute("DELETE FROM refunds")
+        self.db.executemany(
+            "INSERT INTO refunds VALUES (:payment_id, :biller, :customer_ref,"
+            " :customer_name_ar, :amount_minor)",
+            first_page.get("refunds") or [],
         )
         self.db.executemany(
             "INSERT OR REPLACE INTO bills VALUES (:bill_id, :biller, :customer_ref,"

@@ -112,7 +112,9 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
     def counter_page(request: Request, biller: str = "", ref: str = "") -> Response:
         member = signed_in(request)
         shift = desk.current_shift(member)
-        bills = desk.store.unpaid_bills(biller, ref.strip()) if biller and ref else None
+        found = bool(biller and ref.strip())
+        bills = desk.store.unpaid_bills(biller, ref.strip()) if found else None
+        refunds = desk.store.refunds_owed(biller, ref.strip()) if found else []
         return page(
             request,
             "desk.html.j2",
@@ -122,6 +124,7 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
             biller=biller,
             ref=ref.strip(),
             bills=bills,
+            refunds=refunds,
         )
 
     @app.post("/shift/open")
@@ -234,6 +237,29 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
                 supervisor=supervisor,
             )
         return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
+
+    @app.post("/refunds/{payment_id}/pay")
+    def pay_refund(request: Request, payment_id: str) -> Response:
+        desk.pay_refund(signed_in(request), payment_id)
+        return RedirectResponse(f"/refunds/{payment_id}", status_code=303)
+
+    @app.get("/refunds/{payment_id}", response_class=HTMLResponse)
+    def refund_slip(request: Request, payment_id: str) -> Response:
+        """The payout slip: the amount handed over, printable on the receipt roll."""
+        member = signed_in(request)
+        payout = desk.store.refund_payout(payment_id)
+        if payout is None:
+            raise UnknownPayment(f"no refund of payment {payment_id} was paid out here")
+        biller = next((b for b in desk.store.billers() if b["code"] == payout.refund.biller), None)
+        cashier = desk.store.cashier(payout.cashier)
+        return page(
+            request,
+            "refund.html.j2",
+            member=member,
+            payout=payout,
+            biller_name_ar=biller["name_ar"] if biller else payout.refund.biller,
+            cashier_name_ar=cashier.name_ar if cashier else payout.cashier,
+        )
 
     @app.get("/shift/close", response_class=HTMLResponse)
     def close_form(request: Request) -> Response:

@@ -22,6 +22,13 @@ def test_expected_is_float_plus_taken_minus_voided() -> None:
     assert expected_minor(50_000, CASH) == 850_000
 
 
+def test_refunds_handed_over_from_the_drawer_are_not_expected_in_it() -> None:
+    paid_out = ShiftCash(3, 900_000, 100_000, refunds_paid_minor=320_000)
+    assert expected_minor(50_000, paid_out) == 850_000 - 320_000
+    closed = shift().close(530_000, paid_out, CLOSED)
+    assert (closed.state, closed.variance_minor) == (ShiftState.CLOSED, 0)
+
+
 def test_a_close_that_counts_what_was_expected_is_closed() -> None:
     closed = shift().close(850_000, CASH, CLOSED)
     assert closed.state is ShiftState.CLOSED

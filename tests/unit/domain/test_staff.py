@@ -27,6 +27,7 @@ TABLE = [
     (Action.TAKE_PAYMENT, {C, S}, set()),
     (Action.CLOSE_SHIFT, {C, S}, set()),
     (Action.VOID_PAYMENT, {S}, set()),
+    (Action.PAY_REFUND, {C, S}, set()),  # at the counter where the cash is handed over
     (Action.APPROVE_CLOSE, {S}, set()),
     (Action.VIEW_SHIFT, {C, S, A, OP}, {A, OP}),
     (Action.UNLOCK_STAFF, {S, A}, {A}),

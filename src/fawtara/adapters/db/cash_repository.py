@@ -58,6 +58,56 @@ class SqlCashRepository:
         ).first()
         return None if row is None else dict(row._mapping)
 
+    def mark_refund_paid(
+        self, payment_id: str, at: datetime, counter_code: str, by: str, shift_id: str
+    ) -> bool:
+        """Once: False when the refund is not owed (paid already, cancelled, a credit)."""
+        cs = t.cash_surpluses
+        result = self.connection.execute(
+            update(cs)
+            .where(
+                cs.c.payment_id == payment_id,
+                cs.c.kind == "refund",
+                cs.c.paid_at.is_(None),
+                cs.c.cancelled_at.is_(None),
+            )
+            .values(paid_at=at, paid_counter=counter_code, paid_by=by[:32], paid_shift_id=shift_id)
+        )
+        return result.rowcount == 1
+
+    def refunds_paid(self, shift_id: str) -> int:
+        """The refunds handed over from the drawer during a shift."""
+        cs = t.cash_surpluses
+        query = select(func.coalesce(func.sum(cs.c.amount_minor), 0)).where(
+            cs.c.paid_shift_id == shift_id
+        )
+        return int(self.connection.execute(query).scalar_one())
+
+    def refunds_owed(self, governorate: str, limit: int) -> list[dict[str, Any]]:
+        """Refunds owed (not paid, not cancelled) to subscribers of a governorate, oldest first."""
+        cs, s, c = t.cash_surpluses, t.services, t.customers
+        query = (
+            select(
+                cs.c.payment_id,
+                cs.c.biller_code.label("biller"),
+                cs.c.customer_ref,
+                c.c.name_ar.label("customer_name_ar"),
+                cs.c.amount_minor,
+                cs.c.created_at,
+            )
+            .join(s, (s.c.biller_code == cs.c.biller_code) & (s.c.reference == cs.c.customer_ref))
+            .join(c, c.c.id == s.c.customer_id)
+            .where(
+                c.c.governorate == governorate,
+                cs.c.kind == "refund",
+                cs.c.paid_at.is_(None),
+                cs.c.cancelled_at.is_(None),
+            )
+            .order_by(cs.c.created_at, cs.c.payment_id)
+            .limit(limit)
+        )
+        return [dict(row._mapping) for row in self.connection.execute(query)]
+
     def shift_totals(self, shift_id: str) -> tuple[int, int, int]:
         """(payments, cash taken, cash handed back by voids) of a shift."""
         cp = t.counter_payments

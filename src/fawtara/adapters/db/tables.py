@@ -695,7 +695,8 @@ counter_payments = Table(
 
 # What a cash payment brought beyond the chosen bills (paid meanwhile through
 # another channel): a credit on the subscriber's account at the biller
-# (advance rule) or a refund owed to the subscriber. Cancelled by a void.
+# (advance rule) or a refund owed to the subscriber. Cancelled by a void; a
+# refund is paid out once at a counter (service_layer/cash_refunds.py).
 cash_surpluses = Table(
     "cash_surpluses",
     metadata,
@@ -707,7 +708,13 @@ cash_surpluses = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("cancelled_at", Timestamp),
+    # A refund paid out in cash at a counter (any counter): when, where, by whom.
+    Column("paid_at", Timestamp),
+    Column("paid_counter", String(16)),
+    Column("paid_by", String(32)),
+    Column("paid_shift_id", String(36)),
     CheckConstraint("kind IN ('credit', 'refund')", name="kind"),
     CheckConstraint("amount_minor > 0", name="amount"),
     Index("ix_cash_surpluses_service", "biller_code", "customer_ref"),
+    Index("ix_cash_surpluses_paid_shift_id", "paid_shift_id"),
 )

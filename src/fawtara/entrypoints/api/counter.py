@@ -24,7 +24,7 @@ Kind = Annotated[
     str,
     Field(
         pattern="^(sign_in|sign_in_failed|sign_out|shift_open|payment|void|shift_close"
-        "|close_approved)$"
+        "|close_approved|refund_paid)$"
     ),
 ]
 
@@ -40,6 +40,7 @@ class SnapshotOut(BaseModel):
     denominations_minor: list[int] | None
     cashiers: list[dict[str, Any]] | None
     billers: list[dict[str, str]] | None
+    refunds: list[dict[str, Any]] | None
     bills: list[dict[str, Any]]
     next: str | None
     as_of: str
@@ -90,6 +91,11 @@ def snapshot(
                 "payment_rule": b.payment_rule.kind.value,
             }
             for b in page.billers
+        ]
+        if first
+        else None,
+        refunds=[
+            {**refund, "created_at": refund["created_at"].isoformat()} for refund in page.refunds
         ]
         if first
         else None,
