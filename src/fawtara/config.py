@@ -12,6 +12,11 @@ DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
 # The demo's two bank simulators (make run starts them).
 DEFAULT_BANKS = "BEMO=http://127.0.0.1:8101,CBSY=http://127.0.0.1:8102"
 DEFAULT_KEYS_DIR = "var/keys"
+# `fawtara up`: where the simulators and the demo counter station keep their
+# files, and the ports of the pages it starts beside the API.
+DEFAULT_VAR_DIR = "var"
+DEFAULT_SMSC_HTTP_PORT = 2776
+DEFAULT_STATION_PORT = 8300
 
 
 def parse_banks(text: str) -> dict[str, str]:
@@ -35,6 +40,9 @@ class Settings:
     keys_dir: Path = Path(DEFAULT_KEYS_DIR)  # the switch's receipt-signing key pair
     # Notes and coins in circulation, minor units ascending (domain/cash.py).
     cash_denominations_minor: tuple[int, ...] = parse_denominations(DEFAULT_DENOMINATIONS)
+    var_dir: Path = Path(DEFAULT_VAR_DIR)
+    smsc_http_port: int = DEFAULT_SMSC_HTTP_PORT
+    station_port: int = DEFAULT_STATION_PORT
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -48,6 +56,11 @@ class Settings:
             cash_denominations_minor=parse_denominations(
                 os.environ.get("FAWTARA_CASH_DENOMINATIONS", DEFAULT_DENOMINATIONS)
             ),
+            var_dir=Path(os.environ.get("FAWTARA_VAR_DIR", DEFAULT_VAR_DIR)),
+            smsc_http_port=int(
+                os.environ.get("FAWTARA_SMSC_HTTP_PORT", str(DEFAULT_SMSC_HTTP_PORT))
+            ),
+            station_port=int(os.environ.get("FAWTARA_STATION_PORT", str(DEFAULT_STATION_PORT))),
         )
 
     @property

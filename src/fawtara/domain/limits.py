@@ -191,3 +191,8 @@ station_payments_listed_max = 200
 # Cash (domain/cash.py): a configured set of notes and coins is short; a longer
 # one is a configuration mistake.
 cash_denominations_max = 20
+# The subscriber portal's steps that reach a bank (a code sent by SMS, its
+# confirmation): at most this many a minute from one client address, in bursts
+# of as many (entrypoints/web/throttle.py); the bank caps each account as well.
+portal_bank_steps_per_minute = 10
+portal_throttled_clients_max = 10_000

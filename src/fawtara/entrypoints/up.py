@@ -2,9 +2,12 @@
 
 The API, the workers (payments, SMS) and the scheduler run here; the systems
 the switch does not own (the banks, the operator's SMSC) run as child processes, the
-simulators, each with its own state under ./var/. Ctrl-C stops everything. The banks
-want the account holder's one-time code for the debits a third party (the portal)
-initiates, not for their own app's (docs/BANKS.md, "Consent").
+simulators, each with its own state under FAWTARA_VAR_DIR (./var/), as is the demo
+counter station's journal. Ctrl-C stops everything. The banks want the account holder's
+one-time code for the debits a third party (the portal) initiates, not for their own
+app's (docs/BANKS.md, "Consent"). The ports come from the settings (FAWTARA_PORT,
+FAWTARA_BANKS, FAWTARA_SMSC_PORT, FAWTARA_SMSC_HTTP_PORT, FAWTARA_STATION_PORT), so a
+second instance can run beside the demo.
 """
 
 from __future__ import annotations
@@ -35,10 +38,8 @@ log = logging.getLogger("fawtara.up")
 
 PR_SET_PDEATHSIG = 1
 CHILD_START_S_MAX = 30  # a simulator not healthy by then is reported, not awaited
-SMSC_HTTP_PORT = 2776  # the simulated SMSC's view of what it received
 # Open banking: the portal's debits need the holder's one-time code, the bank's own app's not.
 CONSENT = ("--consent", "third-party")
-STATION_PORT = 8300  # the demo counter DAM01's page (`fawtara counter-station`)
 
 
 def fawtara_command(*args: str) -> list[str]:
@@ -47,6 +48,7 @@ def fawtara_command(*args: str) -> list[str]:
 
 def demo_station_command(platform: Platform, switch_port: int) -> list[str]:
     """The station of the demo counter DAM01: its page, its local journal, its sync."""
+    settings = platform.settings
     return fawtara_command(
         "counter-station",
         "--counter",
@@ -56,11 +58,11 @@ def demo_station_command(platform: Platform, switch_port: int) -> list[str]:
         "--api-key",
         demo_counter_key("DAM01"),
         "--db",
-        "var/station-DAM01.db",
+        str(settings.var_dir / "station-DAM01.db"),
         "--port",
-        str(STATION_PORT),
+        str(settings.station_port),
         "--keys-dir",
-        str(platform.settings.keys_dir),
+        str(settings.keys_dir),
     )
 
 
@@ -133,10 +135,18 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
 
     banks = local_banks(platform)
     sms = smpp_config()
-    smsc_view = f"http://127.0.0.1:{SMSC_HTTP_PORT}"
+    settings = platform.settings
+    smsc_view = f"http://127.0.0.1:{settings.smsc_http_port}"
     commands = [
         fawtara_command(
-            "bank-sim", "--bank", code, "--port", str(urlsplit(url).port or 80), *CONSENT
+            "bank-sim",
+            "--bank",
+            code,
+            "--port",
+            str(urlsplit(url).port or 80),
+            "--database",
+            str(settings.var_dir / f"bank-{code}.db"),
+            *CONSENT,
         )
         for code, url in banks.items()
     ]
@@ -146,7 +156,7 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
             "--port",
             str(sms.port),
             "--http-port",
-            str(SMSC_HTTP_PORT),
+            str(settings.smsc_http_port),
             "--system-id",
             sms.system_id,
             "--password",
@@ -156,7 +166,7 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
     commands.append(demo_station_command(platform, port))
     with children(commands):
         wait_healthy([*banks.values(), smsc_view])
-        log.info("the counter DAM01 (cashier rana): http://127.0.0.1:%d", STATION_PORT)
+        log.info("the counter DAM01 (cashier rana): http://127.0.0.1:%d", settings.station_port)
         open_demo_accounts(platform, banks)
         bank = platform.bank_gateway()
         stop = threading.Event()

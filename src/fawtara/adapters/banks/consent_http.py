@@ -6,6 +6,8 @@
 The base URLs are those of FAWTARA_BANKS (the ISO 20022 endpoints); the bank
 simulator serves both on one port. A 4xx answer is the bank's refusal, shown
 to the subscriber with its reason; no answer, or a 5xx, is ConsentUnavailable.
+The hourly caps of an account are named by the bank's `refusal` field:
+`too_many_codes` is ConsentCodesExhausted, `locked` is ConsentLocked.
 """
 
 from __future__ import annotations
@@ -15,9 +17,19 @@ from typing import Any
 
 import httpx
 
-from fawtara.domain.errors import ConsentRefused, ConsentUnavailable, UnknownBank
+from fawtara.domain.errors import (
+    ConsentCodesExhausted,
+    ConsentLocked,
+    ConsentRefused,
+    ConsentUnavailable,
+    UnknownBank,
+)
 
 reason_chars_max = 200
+NAMED_REFUSALS: dict[str, type[ConsentRefused]] = {
+    "too_many_codes": ConsentCodesExhausted,
+    "locked": ConsentLocked,
+}
 
 
 class HttpBankConsent:
@@ -49,5 +61,6 @@ class HttpBankConsent:
             answer = {}
         if response.status_code >= 400:
             reason = str(answer.get("reason") or answer.get("detail") or response.status_code)
-            raise ConsentRefused(f"bank {bank_code} refused: {reason[:reason_chars_max]}")
+            refused = NAMED_REFUSALS.get(str(answer.get("refusal")), ConsentRefused)
+            raise refused(f"bank {bank_code} refused: {reason[:reason_chars_max]}")
         return answer

@@ -13,7 +13,8 @@ The portal is the participant PORTAL (channel `portal`, the pull model) and
 calls the service layer directly. Each step carries its state in hidden
 fields; the amount is computed here from the chosen bills, and the bank debits
 only the payment id, account and amount its holder confirmed. A refused step
-shows the named error on the same page and changes nothing.
+shows the named error on the same page and changes nothing. The two steps that
+reach a bank are throttled per client address (throttle.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from fawtara.domain.participants import Participant, ParticipantKind
 from fawtara.domain.payments import PaymentRequest, PaymentState
 from fawtara.entrypoints.web.i18n import language_of
 from fawtara.entrypoints.web.rendering import render
+from fawtara.entrypoints.web.throttle import Throttle
 from fawtara.service_layer import payments as use_cases
 from fawtara.service_layer.payment_steps import Switch
 from fawtara.service_layer.registry import list_billers
@@ -62,6 +64,16 @@ def portal_participant(platform: Platform) -> Participant:
     if found is None:
         raise Unauthenticated("the portal participant PORTAL is not registered: fawtara demo seed")
     return found[0]
+
+
+def bank_step_allowed(request: Request) -> None:
+    """Take a token of this client's bucket for a step that reaches a bank, or refuse."""
+    state = request.app.state
+    if getattr(state, "portal_throttle", None) is None:
+        state.portal_throttle = Throttle(
+            limits.portal_bank_steps_per_minute, limits.portal_throttled_clients_max
+        )
+    state.portal_throttle.take(request.client.host if request.client else "unknown")
 
 
 def error_text(request: Request, error: FawtaraError) -> str:
@@ -169,6 +181,7 @@ def ask_consent(
     platform = platform_of(request)
 
     def step() -> Response:
+        bank_step_allowed(request)
         context = _chosen(platform, biller, ref, bill_ids)
         payment_id = str(uuid.uuid4())
         account_number = account.strip()
@@ -217,6 +230,7 @@ def confirm_and_pay(
     switch: Switch = request.app.state.switch
 
     def step() -> Response:
+        bank_step_allowed(request)
         context = _chosen(platform, biller, ref, bill_ids)
         platform.bank_consent().confirm(bank, payment_id, code.strip())
         payment_request = PaymentRequest(

@@ -168,7 +168,8 @@ def create_bank_app(
 
     @app.exception_handler(ConsentError)
     async def on_consent_refused(_request: Request, error: ConsentError) -> Response:
-        return JSONResponse({"reason": error.reason}, status_code=error.status)
+        body = {"reason": error.reason, **({"refusal": error.refusal} if error.refusal else {})}
+        return JSONResponse(body, status_code=error.status)
 
     _add_iso_routes(app, store, switch, policy)
     _add_admin_routes(app, store, switch, client)

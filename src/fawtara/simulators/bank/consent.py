@@ -21,7 +21,13 @@ confirmed consent for that payment id, account and amount exists. Policies
     listed         the debits of the accounts in `accounts` (with any of the above)
 
 A code is good for `code_ttl_s` and `code_attempts_max` tries; asking again
-for the same payment sends a new code.
+for the same payment sends a new code but keeps the tries already spent. Per
+account and rolling hour the bank sends at most `codes_per_account_hour_max`
+codes (no SMS flood of the holder) and takes at most
+`wrong_codes_per_account_hour_max` wrong codes: then the account's consents
+are locked until the hour has passed, a right code included (no guessing
+across re-issued codes). These refusals are HTTP 429 with a `refusal` name
+(`too_many_codes`, `locked`) beside the reason.
 """
 
 from __future__ import annotations
@@ -30,9 +36,10 @@ import hashlib
 import hmac
 import itertools
 import secrets
+import sqlite3
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fawtara.adapters.sms.config import SmppConfig
 from fawtara.adapters.sms.gateway import SmppGateway
@@ -44,14 +51,18 @@ from fawtara.simulators.bank.store import BankStore, account_in
 code_digits = 6
 code_ttl_s = 600
 code_attempts_max = 5
+codes_per_account_hour_max = 5
+wrong_codes_per_account_hour_max = 10
+caps_window = timedelta(hours=1)
+TOO_MANY_CODES, LOCKED = "too_many_codes", "locked"
 
 
 class ConsentError(Exception):
     """A refusal with the HTTP status the consent API answers and a reason a person can read."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, refusal: str | None = None) -> None:
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.refusal = status, reason, refusal
 
 
 POLICIES = ("off", "all", "third-party")
@@ -120,6 +131,44 @@ def code_text(bank_code: str, amount_minor: int, code: str) -> str:
     return f"{bank_code}: رمز الموافقة على خصم {amount} من حسابك لتسديد فواتير: {code}"
 
 
+def _instant(moment: datetime) -> str:
+    """A UTC timestamp whose text sorts as the time does (fixed width)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _events_this_hour(
+    connection: sqlite3.Connection, store: BankStore, account: str, kind: str
+) -> int:
+    since = _instant(store.clock() - caps_window)
+    row = connection.execute(
+        "SELECT count(*) FROM consent_events WHERE account = ? AND kind = ? AND at > ?",
+        (account, kind, since),
+    ).fetchone()
+    return int(row[0])
+
+
+def _record(connection: sqlite3.Connection, store: BankStore, account: str, kind: str) -> None:
+    """Note a code sent or a wrong code; the account's events older than the hour go."""
+    since = _instant(store.clock() - caps_window)
+    connection.execute("DELETE FROM consent_events WHERE account = ? AND at <= ?", (account, since))
+    connection.execute(
+        "INSERT INTO consent_events (account, kind, at) VALUES (?, ?, ?)",
+        (account, kind, _instant(store.clock())),
+    )
+
+
+def _refuse_if_locked(connection: sqlite3.Connection, store: BankStore, account: str) -> None:
+    if (
+        _events_this_hour(connection, store, account, "wrong_code")
+        >= wrong_codes_per_account_hour_max
+    ):
+        raise ConsentError(
+            429,
+            f"too many wrong codes for account {account}: its consents are locked for an hour",
+            LOCKED,
+        )
+
+
 def request_consent(
     store: BankStore, sender: CodeSender, payment_id: str, account: str, amount_minor: int
 ) -> str:
@@ -141,17 +190,30 @@ def request_consent(
             raise ConsentError(409, f"payment {payment_id} was consented for another debit")
         if existing is not None and existing["confirmed_at"]:
             raise ConsentError(409, f"payment {payment_id} is already consented")
+        if existing is not None and existing["attempts"] >= code_attempts_max:
+            raise ConsentError(429, f"too many wrong codes for payment {payment_id}; start again")
+        _refuse_if_locked(connection, store, account)
+        if _events_this_hour(connection, store, account, "code_sent") >= codes_per_account_hour_max:
+            raise ConsentError(
+                429,
+                f"{codes_per_account_hour_max} codes were sent for account {account}"
+                " in the last hour; ask again later",
+                TOO_MANY_CODES,
+            )
+        # A new code and a new validity; the tries already spent on this payment stay.
         connection.execute(
-            "INSERT OR REPLACE INTO consents (payment_id, account, amount_minor, code_hash,"
-            " attempts, created_at) VALUES (?, ?, ?, ?, 0, ?)",
+            "INSERT INTO consents (payment_id, account, amount_minor, code_hash, attempts,"
+            " created_at) VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (payment_id) DO UPDATE SET"
+            " code_hash = excluded.code_hash, created_at = excluded.created_at",
             (payment_id, account, amount_minor, _hash(payment_id, code), store.stamp()[0]),
         )
+        _record(connection, store, account, "code_sent")
     sender.send(holder.msisdn, code_text(store.bank_code, amount_minor, code))
     return f"…{holder.msisdn[-3:]}"
 
 
 def confirm_consent(store: BankStore, payment_id: str, code: str) -> None:
-    """Confirm with the code; ConsentError when wrong, expired or tried too often."""
+    """Confirm with the code; ConsentError when wrong, expired, tried too often or locked."""
     with store.write() as connection:
         row = connection.execute(
             "SELECT * FROM consents WHERE payment_id = ?", (payment_id,)
@@ -160,21 +222,26 @@ def confirm_consent(store: BankStore, payment_id: str, code: str) -> None:
             raise ConsentError(404, f"no consent was asked for payment {payment_id}")
         if row["confirmed_at"]:
             return
+        _refuse_if_locked(connection, store, row["account"])
         if row["attempts"] >= code_attempts_max:
             raise ConsentError(429, "too many wrong codes; ask for a new one")
         expires = datetime.fromisoformat(row["created_at"]) + timedelta(seconds=code_ttl_s)
         if store.clock() > expires:
             raise ConsentError(410, "the code has expired; ask for a new one")
-        if not hmac.compare_digest(row["code_hash"], _hash(payment_id, code.strip())):
+        # Hashes of equal length compared in constant time: the code does not leak by timing.
+        right = hmac.compare_digest(row["code_hash"], _hash(payment_id, code.strip()))
+        if right:
+            connection.execute(
+                "UPDATE consents SET confirmed_at = ? WHERE payment_id = ?",
+                (store.stamp()[0], payment_id),
+            )
+        else:  # counted, and committed: the refusal is raised after the transaction
             connection.execute(
                 "UPDATE consents SET attempts = attempts + 1 WHERE payment_id = ?", (payment_id,)
             )
-            left = code_attempts_max - row["attempts"] - 1
-            raise ConsentError(403, f"wrong code; {left} tries left")
-        connection.execute(
-            "UPDATE consents SET confirmed_at = ? WHERE payment_id = ?",
-            (store.stamp()[0], payment_id),
-        )
+            _record(connection, store, row["account"], "wrong_code")
+    if not right:
+        raise ConsentError(403, f"wrong code; {code_attempts_max - row['attempts'] - 1} tries left")
 
 
 def missing_consent(

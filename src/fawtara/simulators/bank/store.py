@@ -11,6 +11,7 @@ same payment id are serialised: the second finds the first.
                    return   return_id unique: the idempotency key of a return
                    deposit / withdrawal   balance set by the admin API
     consents       one-time codes for pull debits (simulators/bank/consent.py)
+    consent_events codes sent and wrong codes per account, for the hourly caps
 
 Balances change only together with a transaction row, so a statement can be
 derived for any past day: closing = today's balance minus later movements.
@@ -84,6 +85,13 @@ CREATE TABLE IF NOT EXISTS consents (
     created_at TEXT NOT NULL,
     confirmed_at TEXT
 ) STRICT;
+CREATE TABLE IF NOT EXISTS consent_events (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('code_sent', 'wrong_code')),
+    at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS consent_events_account ON consent_events (account, kind, at);
 """
 
 # How each kind of row moves the principal account and the counter account,
