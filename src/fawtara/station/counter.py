@@ -29,6 +29,7 @@ from fawtara.domain.errors import (
     SignInFailed,
     Unavailable,
     UnknownPayment,
+    ValidationError,
 )
 from fawtara.domain.receipts import ReceiptBill
 from fawtara.domain.shifts import Shift, ShiftState, check_cash_amount
@@ -55,10 +56,18 @@ from fawtara.station.store_writer import Writer
 from fawtara.station.sync import Syncer
 
 PasswordCheck = Callable[[str, str], bool]  # (stored hash, typed password) -> matches
+# An unknown or inactive name is checked against this (argon2-cffi's default cost, as the
+# switch hashes) so that the time taken does not tell which usernames exist.
+UNKNOWN_USER_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$BzJOBMz1wHK1+DdOiYJOOg$kK2PxID4veUY36O4B1AaQCNQGMzYTsPPt9Juf31Xhf8"
+)
 
 
 @dataclass(frozen=True)
 class Quote:
+    """What the cashier is to take; `payment_id` is made here, so a re-posted /pay finds it."""
+
+    payment_id: str
     biller: str
     customer_ref: str
     bills: tuple[UnpaidBill, ...]
@@ -108,31 +117,46 @@ class CounterDesk:
     def sign_in(self, username: str, password: str) -> str:
         """A session token; SignInFailed or AccountLocked otherwise (checked offline)."""
         now = self.clock.now()
-        member = self.member(username.strip().lower())
-        if member is None or not member.active:
-            raise SignInFailed("wrong username or password")
-        member.check_not_locked(now)
+        member = self._password_checked(
+            username, password, "wrong username or password", {"reason": "wrong password"}
+        )
         check(member.role, Action.SIGN_IN, own_counter=True)
-        cashier = self.store.cashier(member.username)
-        assert cashier is not None
-        if not self.password_matches(cashier.password_hash, password):
-            after = member.after_failure(now)
-            entry = self._entry(
-                Kind.SIGN_IN_FAILED, member.username, None, {"reason": "wrong password"}
-            )
-            with self.store.write() as writer:
-                writer.append(entry)
-                writer.record_failure(member.username, after.failed_attempts, after.locked_until)
-            after.check_not_locked(now)
-            raise SignInFailed("wrong username or password")
         token = secrets.token_urlsafe(32)
         with self.store.write() as writer:
             writer.append(self._entry(Kind.SIGN_IN, member.username, None, {}))
-            writer.clear_failures(member.username)
             writer.forget_sessions_expired(now)
             writer.add_session(token, member.username, session_expires_at(now))
         self.syncer.wake()
         return token
+
+    def _password_checked(
+        self, username: str, password: str, wrong: str, failure: dict[str, Any]
+    ) -> StaffMember:
+        """The active member of this counter whose password this is; SignInFailed otherwise.
+
+        A wrong password counts towards the lockout (domain/staff.py) and is
+        journalled as `sign_in_failed` with `failure` as its data, so the switch
+        audits it; the right one clears the count. Offline too.
+        """
+        now = self.clock.now()
+        name = username.strip().lower()
+        member, stored = self.member(name), self.store.cashier(name)
+        if member is None or stored is None or not member.active:
+            self.password_matches(UNKNOWN_USER_HASH, password)  # as long as for a known name
+            raise SignInFailed(wrong)
+        member.check_not_locked(now)
+        if not self.password_matches(stored.password_hash, password):
+            after = member.after_failure(now)
+            with self.store.write() as writer:
+                writer.append(self._entry(Kind.SIGN_IN_FAILED, member.username, None, failure))
+                writer.record_failure(member.username, after.failed_attempts, after.locked_until)
+            self.syncer.wake()
+            after.check_not_locked(now)
+            raise SignInFailed(wrong)
+        if member.failed_attempts:
+            with self.store.write() as writer:
+                writer.clear_failures(member.username)
+        return member
 
     def signed_in(self, token: str) -> StaffMember:
         """The member behind a session; SessionExpired when it ended or never was."""
@@ -153,8 +177,6 @@ class CounterDesk:
 
     def open_shift(self, member: StaffMember, opening_float_minor: int) -> Shift:
         check(member.role, Action.OPEN_SHIFT, own_counter=True)
-        if self.store.open_shift_of(member.username) is not None:
-            raise ShiftAlreadyOpen(f"{member.username} has a shift open already")
         check_cash_amount(opening_float_minor, "opening float")
         shift = Shift(
             str(uuid.uuid4()),
@@ -169,7 +191,13 @@ class CounterDesk:
             shift.shift_id,
             {"opening_float_minor": opening_float_minor},
         )
-        self._record(entry, lambda writer: writer.open_shift(shift))
+
+        def open_unless_open(writer: Writer) -> None:  # a double submit finds the first
+            if writer.shift_not_closed_of(member.username) is not None:
+                raise ShiftAlreadyOpen(f"{member.username} has a shift open already")
+            writer.open_shift(shift)
+
+        self._record(entry, open_unless_open)
         return shift
 
     def current_shift(self, member: StaffMember) -> Shift | None:
@@ -194,13 +222,12 @@ class CounterDesk:
         For what only a supervisor may do (domain/staff.py): a cashier's own
         password is refused with the reason, in Arabic.
         """
-        name = username.strip().lower()
-        approver, stored = self.member(name), self.store.cashier(name)
-        if approver is None or stored is None or not approver.active:
-            raise SignInFailed("wrong supervisor username or password")
-        approver.check_not_locked(self.clock.now())
-        if not self.password_matches(stored.password_hash, password):
-            raise SignInFailed("wrong supervisor username or password")
+        approver = self._password_checked(
+            username,
+            password,
+            "wrong supervisor username or password",
+            {"reason": "wrong supervisor password", "action": action.value},
+        )
         if not allowed(approver.role, action, own_counter=True):
             raise RoleNotAllowed(
                 f"a {approver.role.value} may not {action.value.replace('_', ' ')}:"
@@ -226,9 +253,16 @@ class CounterDesk:
     # -- payments ----------------------------------------------------------------
 
     def quote(
-        self, member: StaffMember, biller: str, customer_ref: str, bill_ids: list[str]
+        self,
+        member: StaffMember,
+        biller: str,
+        customer_ref: str,
+        bill_ids: list[str],
+        payment_id: str | None = None,
     ) -> Quote:
+        """The cash to take for the bills; the payment's id is made now unless given."""
         check(member.role, Action.TAKE_PAYMENT, own_counter=True)
+        payment_id = _payment_id(payment_id)
         unpaid = {bill.bill_id: bill for bill in self.store.unpaid_bills(biller, customer_ref)}
         missing = [bill_id for bill_id in bill_ids if bill_id not in unpaid]
         if missing or not bill_ids:
@@ -239,13 +273,19 @@ class CounterDesk:
         chosen = tuple(unpaid[bill_id] for bill_id in bill_ids)
         amount = sum(bill.amount_due_minor for bill in chosen)
         denominations = self.store.meta("denominations_minor")
-        return Quote(biller, customer_ref, chosen, amount, round_cash(amount, denominations))
+        cash = round_cash(amount, denominations)
+        return Quote(payment_id, biller, customer_ref, chosen, amount, cash)
 
     def take_payment(self, member: StaffMember, quote: Quote, cash_received_minor: int) -> str:
-        """Journal the payment with the drawer's effect, then push it; returns its payment id."""
+        """Journal the payment with the drawer's effect, then push it; returns its payment id.
+
+        Idempotent by the quote's payment id; whether the shift is still open and
+        the bills still free is decided in the transaction that writes, so two
+        submits at once take a bill once (BillAlreadyPaid for the other).
+        """
         shift = self._open_shift(member)
         change_due(cash_received_minor, quote.cash_to_take_minor)
-        payment_id, now = str(uuid.uuid4()), self.clock.now()
+        payment_id, now = quote.payment_id, self.clock.now()
         msisdn = next((bill.msisdn for bill in quote.bills if bill.msisdn), None)
         bill_ids = [bill.bill_id for bill in quote.bills]
         lines = tuple(ReceiptBill(b.bill_id, b.period, b.amount_due_minor) for b in quote.bills)
@@ -282,7 +322,20 @@ class CounterDesk:
             None,
             None,
         )
-        self._record(entry, lambda writer: writer.add_payment(payment))
+        with self.store.write() as writer:
+            if writer.has_payment(payment_id):
+                return payment_id
+            if not writer.shift_is_open(shift.shift_id):
+                raise ShiftNotOpen(f"{member.username} has no open shift", "لا توجد وردية مفتوحة")
+            taken = writer.bills_not_free(bill_ids)
+            if taken:
+                raise BillAlreadyPaid(
+                    f"taken meanwhile by another payment: {', '.join(taken)}",
+                    "سُدِّدت الفاتورة للتو بدفعة أخرى؛ اعرض الفواتير من جديد",
+                )
+            writer.append(entry)
+            writer.add_payment(payment)
+        self.syncer.push_and_wait(entry.entry_id)
         return payment_id
 
     def void_payment(
@@ -397,3 +450,15 @@ class CounterDesk:
             writer.append(entry)
             effect(writer)
         self.syncer.push_and_wait(entry.entry_id)
+
+
+def _payment_id(given: str | None) -> str:
+    """A new payment id, or the one the quote page carried (a UUID, as the switch wants)."""
+    if given is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(given))
+    except ValueError:
+        raise ValidationError(
+            "the payment id must be a UUID", "رقم الدفعة غير صالح؛ أعد عرض الفواتير"
+        ) from None

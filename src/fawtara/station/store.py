@@ -20,6 +20,7 @@ from typing import Any
 from fawtara.domain.counters import UnpaidBill
 from fawtara.domain.receipts import ReceiptBill
 from fawtara.domain.shifts import Shift, ShiftCash, ShiftState
+from fawtara.service_layer.staff import token_hash
 from fawtara.station.model import (
     Cashier,
     EntryState,
@@ -162,15 +163,32 @@ class LocalStore:
         return _shift(rows[0]) if rows else None
 
     def shift_cash(self, shift_id: str) -> ShiftCash:
+        """The drawer as the station counts it: payments and voids the switch has not
+        refused (a refused payment took no cash for the switch), refunds paid out."""
         row = self._rows(
-            "SELECT s.*, (SELECT coalesce(sum(amount_minor), 0) FROM live_refund_payouts r"
-            " WHERE r.shift_id = s.shift_id) AS refunds_paid_minor"
-            " FROM shifts s WHERE s.shift_id = ?",
+            "SELECT count(*) AS payments, coalesce(sum(p.cash_taken_minor), 0) AS taken,"
+            " coalesce(sum(CASE WHEN v.payment_id IS NULL THEN 0 ELSE p.cash_taken_minor END),"
+            " 0) AS voided,"
+            " (SELECT coalesce(sum(amount_minor), 0) FROM live_refund_payouts r"
+            " WHERE r.shift_id = ?) AS refunds_paid"
+            " FROM payments p JOIN journal j USING (entry_id)"
+            " LEFT JOIN live_voids v ON v.payment_id = p.payment_id"
+            " WHERE p.shift_id = ? AND j.state != 'rejected'",
+            shift_id,
             shift_id,
         )[0]
-        return ShiftCash(
-            row["payments"], row["cash_taken_minor"], row["voided_minor"], row["refunds_paid_minor"]
+        return ShiftCash(row["payments"], row["taken"], row["voided"], row["refunds_paid"])
+
+    def switch_expected_minor(self, shift_id: str) -> int | None:
+        """The switch's expected cash of the shift, once it has every entry of it."""
+        rows = self._rows(
+            "SELECT view FROM switch_shift_views WHERE shift_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM journal WHERE shift_id = ? AND state = 'pending')",
+            shift_id,
+            shift_id,
         )
+        expected = json.loads(rows[0]["view"]).get("expected_minor") if rows else None
+        return None if expected is None else int(expected)
 
     def refunds_owed(self, biller: str, customer_ref: str) -> list[OwedRefund]:
         """The subscriber's refunds in the snapshot that no live payout here has paid."""
@@ -204,8 +222,8 @@ class LocalStore:
 
     def session_user(self, token: str, now: datetime) -> str | None:
         rows = self._rows(
-            "SELECT username FROM sessions WHERE token = ? AND expires_at > ?",
-            token,
+            "SELECT username FROM session_hashes WHERE token_sha256 = ? AND expires_at > ?",
+            token_hash(token),
             now.isoformat(),
         )
         return str(rows[0]["username"]) if rows else None

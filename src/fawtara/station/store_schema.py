@@ -3,7 +3,7 @@
 The snapshot tables are replaced by each successful refresh (except the bills
 that payments of a shift still open took: a void gives them back, offline too);
 the journal, shifts, payments, voids, refund payouts and sessions are the
-station's own and are never replaced.
+station's own and are never replaced (sessions only as hashes of their tokens).
 """
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ CREATE TABLE IF NOT EXISTS shifts (
     approved_by TEXT,
     closed_at TEXT
 );
+-- The switch's SHIFT_VIEW of each shift, as last answered (its figures beside ours).
+CREATE TABLE IF NOT EXISTS switch_shift_views (
+    shift_id TEXT PRIMARY KEY,
+    view TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS payments (
     payment_id TEXT PRIMARY KEY,
     entry_id TEXT NOT NULL UNIQUE REFERENCES journal (entry_id),
@@ -115,8 +120,11 @@ CREATE TABLE IF NOT EXISTS refund_payouts (
     paid_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS refund_payouts_by_payment ON refund_payouts (payment_id);
-CREATE TABLE IF NOT EXISTS sessions (
-    token TEXT PRIMARY KEY,
+-- Sign-ins: only the SHA-256 of each session token, as the switch keeps them. The
+-- first table, `sessions`, held the tokens themselves: dropped, its cashiers sign in again.
+DROP TABLE IF EXISTS sessions;
+CREATE TABLE IF NOT EXISTS session_hashes (
+    token_sha256 TEXT PRIMARY KEY,
     username TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
@@ -145,4 +153,26 @@ CREATE VIEW bills_taken AS
     FROM payment_bills pb JOIN payments p USING (payment_id)
     JOIN journal j ON j.entry_id = p.entry_id
     WHERE j.state != 'rejected' AND p.payment_id NOT IN (SELECT payment_id FROM live_voids);
+-- Constraints the writer's own checks stand before (a double submit waits for the
+-- first to commit, then finds it): a bill is held by at most one live payment, a
+-- cashier has at most one shift not yet closed. Triggers, not indexes, so a file
+-- written before them still opens; made again on every open, as the views.
+DROP TRIGGER IF EXISTS one_live_payment_per_bill;
+CREATE TRIGGER one_live_payment_per_bill BEFORE INSERT ON payment_bills
+WHEN EXISTS (
+    SELECT 1 FROM payment_bills pb JOIN payments p USING (payment_id)
+    JOIN journal j ON j.entry_id = p.entry_id
+    WHERE pb.bill_id = NEW.bill_id AND j.state != 'rejected' AND NOT EXISTS (
+        SELECT 1 FROM voids v JOIN journal vj ON vj.entry_id = v.entry_id
+        WHERE v.payment_id = p.payment_id AND vj.state != 'rejected'))
+BEGIN
+    SELECT RAISE(ABORT, 'the bill is held by a live payment already');
+END;
+DROP TRIGGER IF EXISTS one_open_shift_per_cashier;
+CREATE TRIGGER one_open_shift_per_cashier BEFORE INSERT ON shifts
+WHEN EXISTS (
+    SELECT 1 FROM shifts WHERE cashier = NEW.cashier AND state IN ('open', 'awaiting_approval'))
+BEGIN
+    SELECT RAISE(ABORT, 'the cashier has a shift not yet closed');
+END;
 """

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from fawtara.domain.shifts import Shift
+from fawtara.service_layer.staff import token_hash
 from fawtara.station.model import (
     EntryResult,
     JournalEntry,
@@ -88,14 +89,10 @@ class Writer:
             "INSERT INTO payment_bills (bill_id, payment_id) VALUES (?, ?)",
             [(bill_id, payment.payment_id) for bill_id in payment.bill_ids],
         )
-        self.db.execute(
-            "UPDATE shifts SET payments = payments + 1,"
-            " cash_taken_minor = cash_taken_minor + ? WHERE shift_id = ?",
-            (payment.cash_taken_minor, payment.shift_id),
-        )
 
     def add_void(self, void: LocalVoid, payment: LocalPayment) -> None:
-        """The payment given back: its bills unpaid again here, its cash out of the drawer."""
+        """The payment given back: its bills unpaid again here, its cash out of the drawer
+        (`LocalStore.shift_cash` counts the live voids)."""
         self.db.execute(
             "INSERT INTO voids (entry_id, payment_id, voided_by, reason, voided_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -106,10 +103,6 @@ class Writer:
                 void.reason,
                 void.voided_at.isoformat(),
             ),
-        )
-        self.db.execute(
-            "UPDATE shifts SET voided_minor = voided_minor + ? WHERE shift_id = ?",
-            (payment.cash_taken_minor, payment.shift_id),
         )
 
     def add_refund_payout(self, payout: RefundPayout) -> None:
@@ -162,14 +155,19 @@ class Writer:
             self._adopt_shift_view(result.shift)
 
     def _adopt_shift_view(self, view: dict[str, Any]) -> None:
-        """The switch's figures of a shift win over the station's own count once known.
+        """The switch's state of a shift wins over the station's once known; its figures
+        are kept beside the station's own (`switch_shift_views`), for the close page.
 
         Not while later entries of the shift are still pending here (the switch
         has not seen them yet); its expected figure counts only once the close fixed it.
         """
         self.db.execute(
-            "UPDATE shifts SET payments = :payments, cash_taken_minor = :cash_taken_minor,"
-            " voided_minor = :voided_minor, state = :state, approved_by = :approved_by,"
+            "INSERT INTO switch_shift_views VALUES (?, ?)"
+            " ON CONFLICT (shift_id) DO UPDATE SET view = excluded.view",
+            (view.get("shift_id"), json.dumps(view)),
+        )
+        self.db.execute(
+            "UPDATE shifts SET state = :state, approved_by = :approved_by,"
             " expected_minor = CASE WHEN :counted_minor IS NULL THEN expected_minor"
             " ELSE :expected_minor END,"
             " counted_minor = COALESCE(:counted_minor, counted_minor)"
@@ -178,9 +176,6 @@ class Writer:
             {
                 name: view.get(name)
                 for name in (
-                    "payments",
-                    "cash_taken_minor",
-                    "voided_minor",
                     "state",
                     "approved_by",
                     "expected_minor",
@@ -237,12 +232,46 @@ class Writer:
         self.db.execute("DELETE FROM sign_in_failures WHERE username = ?", (username,))
 
     def add_session(self, token: str, username: str, expires_at: datetime) -> None:
+        """Only the token's hash is kept: the file alone signs nobody in."""
         self.db.execute(
-            "INSERT INTO sessions VALUES (?, ?, ?)", (token, username, expires_at.isoformat())
+            "INSERT INTO session_hashes VALUES (?, ?, ?)",
+            (token_hash(token), username, expires_at.isoformat()),
         )
 
     def end_session(self, token: str) -> None:
-        self.db.execute("DELETE FROM sessions WHERE token = ?", (token,))
+        self.db.execute("DELETE FROM session_hashes WHERE token_sha256 = ?", (token_hash(token),))
 
     def forget_sessions_expired(self, now: datetime) -> None:
-        self.db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now.isoformat(),))
+        self.db.execute("DELETE FROM session_hashes WHERE expires_at <= ?", (now.isoformat(),))
+
+    # -- what the transaction checks before it writes (a double submit finds the first) --
+
+    def has_payment(self, payment_id: str) -> bool:
+        found = "SELECT 1 FROM payments WHERE payment_id = ?"
+        return self.db.execute(found, (payment_id,)).fetchone() is not None
+
+    def bills_not_free(self, bill_ids: list[str]) -> list[str]:
+        """Those of `bill_ids` not in the local copy, or held by a live payment."""
+        marks = ", ".join("?" * len(bill_ids))
+        free = {
+            row[0]
+            for row in self.db.execute(
+                f"SELECT bill_id FROM bills WHERE bill_id IN ({marks})"  # only "?" marks
+                " AND bill_id NOT IN (SELECT bill_id FROM bills_taken)",
+                bill_ids,
+            )
+        }
+        return [bill_id for bill_id in bill_ids if bill_id not in free]
+
+    def shift_not_closed_of(self, cashier: str) -> str | None:
+        """The id of the cashier's shift open or awaiting approval, if any."""
+        row = self.db.execute(
+            "SELECT shift_id FROM shifts WHERE cashier = ?"
+            " AND state IN ('open', 'awaiting_approval')",
+            (cashier,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def shift_is_open(self, shift_id: str) -> bool:
+        row = self.db.execute("SELECT state FROM shifts WHERE shift_id = ?", (shift_id,)).fetchone()
+        return row is not None and row[0] == "open"

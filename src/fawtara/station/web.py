@@ -9,6 +9,7 @@ Expected failures are shown on the page in Arabic with their code.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from fawtara.domain import limits
-from fawtara.domain.errors import FawtaraError, SessionExpired, UnknownPayment
+from fawtara.domain.errors import (
+    FawtaraError,
+    SessionExpired,
+    ShiftAlreadyOpen,
+    UnknownPayment,
+)
+from fawtara.domain.shifts import expected_minor
 from fawtara.domain.sms import format_amount, format_date, format_instant, format_period
 from fawtara.domain.staff import StaffMember
 from fawtara.station.counter import CounterDesk
@@ -129,7 +136,8 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
 
     @app.post("/shift/open")
     def open_shift(request: Request, opening_float: Form_) -> Response:
-        desk.open_shift(signed_in(request), parse_cash(opening_float))
+        with suppress(ShiftAlreadyOpen):  # a double submit: the first one opened it
+            desk.open_shift(signed_in(request), parse_cash(opening_float))
         return RedirectResponse("/", status_code=303)
 
     @app.post("/quote", response_class=HTMLResponse)
@@ -150,9 +158,13 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
         ref: Form_,
         cash_received: Form_,
         bill_id: Annotated[list[str], Form()],
+        payment_id: Annotated[str | None, Form()] = None,
     ) -> Response:
+        """Idempotent by the payment id the quote page carries: posted again, the same receipt."""
         member = signed_in(request)
-        offer = desk.quote(member, biller, ref, bill_id)
+        if payment_id is not None and desk.store.payment(payment_id) is not None:
+            return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
+        offer = desk.quote(member, biller, ref, bill_id, payment_id)
         payment_id = desk.take_payment(member, offer, parse_cash(cash_received))
         return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
 
@@ -265,8 +277,20 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
     def close_form(request: Request) -> Response:
         member = signed_in(request)
         shift = desk.current_shift(member) or desk.store.last_shift_of(member.username)
-        cash = desk.store.shift_cash(shift.shift_id) if shift else None
-        return page(request, "close.html.j2", member=member, shift=shift, cash=cash)
+        if shift is None:
+            return page(request, "close.html.j2", member=member, shift=None)
+        cash = desk.store.shift_cash(shift.shift_id)
+        ours = expected_minor(shift.opening_float_minor, cash)
+        theirs = desk.store.switch_expected_minor(shift.shift_id)
+        return page(
+            request,
+            "close.html.j2",
+            member=member,
+            shift=shift,
+            cash=cash,
+            expected_here=ours,
+            expected_at_switch=None if theirs == ours else theirs,
+        )
 
     @app.post("/shift/close")
     def close(request: Request, counted: Form_) -> Response:

@@ -28,9 +28,9 @@ def counter_station(
     db: Annotated[Path | None, typer.Option(help="default var/station-CODE.db")] = None,
     host: Annotated[str, typer.Option(help="where the page listens")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="where the page listens")] = 8300,
-    keys_dir: Annotated[Path, typer.Option(help="holds counters/CODE.pem and .cert")] = Path(
-        "var/keys"
-    ),
+    keys_dir: Annotated[
+        Path, typer.Option(help="holds counters/CODE.key.pem and counters/CODE.cert")
+    ] = Path("var/keys"),
 ) -> None:
     """Serve the counter's Arabic page, keep the local journal, sync with the switch."""
     import uvicorn
