@@ -36,10 +36,10 @@ Programmer errors are assertions, not members of this tree.
     │   ├── NotYourCounter            NOT_YOUR_COUNTER
     │   ├── NotYourShift              NOT_YOUR_SHIFT
     │   ├── SelfApproval              SELF_APPROVAL
-    │   ├── ConsentRefused            CONSENT_REFUSED
-    │   │   ├── ConsentCodesExhausted CONSENT_CODES_EXHAUSTED (429)
-    │   │   └── ConsentLocked         CONSENT_LOCKED (429)
-    │   └── TooManyRequests           TOO_MANY_REQUESTS (429)
+    │   └── ConsentRefused            CONSENT_REFUSED
+    ├── TooManyRequests               TOO_MANY_REQUESTS (429)
+    │   ├── ConsentCodesExhausted     CONSENT_CODES_EXHAUSTED
+    │   └── ConsentLocked             CONSENT_LOCKED
     ├── NotFound                      NOT_FOUND (404)
     │   ├── UnknownBiller             UNKNOWN_BILLER
     │   ├── UnknownCycle              UNKNOWN_CYCLE
@@ -481,22 +481,22 @@ class ConsentRefused(NotAllowed):
     message_ar = "لم يوافق المصرف على الخصم: تحقق من رقم الحساب أو من الرمز المرسل"
 
 
-class ConsentCodesExhausted(ConsentRefused):
-    code = "CONSENT_CODES_EXHAUSTED"
-    http_status = 429
-    message_ar = "أرسل المصرف أكبر عدد من الرموز لهذا الحساب خلال ساعة؛ حاول بعد ساعة"
+class TooManyRequests(FawtaraError):
+    """Too much of something in too little time: wait, then try again."""
 
-
-class ConsentLocked(ConsentRefused):
-    code = "CONSENT_LOCKED"
-    http_status = 429
-    message_ar = "أُدخلت رموز خاطئة كثيرة لهذا الحساب؛ أوقف المصرف تأكيد الدفع منه لمدة ساعة"
-
-
-class TooManyRequests(NotAllowed):
     code = "TOO_MANY_REQUESTS"
     http_status = 429
     message_ar = "طلبات كثيرة من هذا الجهاز؛ انتظر دقيقة ثم حاول مجدداً"
+
+
+class ConsentCodesExhausted(TooManyRequests):
+    code = "CONSENT_CODES_EXHAUSTED"
+    message_ar = "أرسل المصرف أكبر عدد من الرموز لهذا الحساب خلال ساعة؛ حاول بعد ساعة"
+
+
+class ConsentLocked(TooManyRequests):
+    code = "CONSENT_LOCKED"
+    message_ar = "أُدخلت رموز خاطئة كثيرة لهذا الحساب؛ أوقف المصرف تأكيد الدفع منه لمدة ساعة"
 
 
 class ConsentUnavailable(Unavailable):

@@ -67,6 +67,7 @@ def test_every_error_has_an_upper_snake_code_and_an_arabic_message(
         (errors.NotFound, 404),
         (errors.Conflict, 409),
         (errors.Unavailable, 503),
+        (errors.TooManyRequests, 429),
     ],
 )
 def test_each_family_shares_its_http_status(family: type[FawtaraError], http_status: int) -> None:

@@ -22,11 +22,12 @@ from fawtara.domain.errors import (
     ConsentLocked,
     ConsentRefused,
     ConsentUnavailable,
+    TooManyRequests,
     UnknownBank,
 )
 
 reason_chars_max = 200
-NAMED_REFUSALS: dict[str, type[ConsentRefused]] = {
+NAMED_REFUSALS: dict[str, type[ConsentRefused] | type[TooManyRequests]] = {
     "too_many_codes": ConsentCodesExhausted,
     "locked": ConsentLocked,
 }
