@@ -127,6 +127,28 @@ def test_an_unknown_username_fails_like_a_wrong_password(net: Counters) -> None:
         sign_in(net, "nobody")
 
 
+class CountingHasher:
+    def __init__(self) -> None:
+        self.verified = 0
+
+    def hash(self, password: str) -> str:
+        return HASHER.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified += 1
+        return HASHER.verify(password_hash, password)
+
+
+def test_an_unknown_username_costs_the_same_hash_check_as_a_known_one(net: Counters) -> None:
+    hasher = CountingHasher()
+    for username in ("rana", "nobody"):  # a wrong password, then a username that does not exist
+        with pytest.raises(errors.SignInFailed):
+            staff.sign_in(
+                net.platform.uow_factory(), hasher, net.clock, username, "wrong-pass", "DAM01"
+            )
+    assert hasher.verified == 2  # the time taken does not tell which usernames exist
+
+
 @pytest.mark.parametrize(
     ("username", "place", "code"),
     [("omar", "DAM01", "NOT_YOUR_COUNTER"), ("rana", CONSOLE, "ROLE_NOT_ALLOWED")],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,16 @@ from fawtara.adapters.logs import JsonFormatter
 from fawtara.bootstrap import Platform
 from fawtara.domain.banking import BankAnswer, DebitInstruction
 from fawtara.domain.payments import PaymentState
+from fawtara.service_layer import counter_journal
+from fawtara.service_layer.notifications import (
+    SmsState,
+    StoredSms,
+    SubmitOutcome,
+    SubmitStatus,
+    WorkerPolicy,
+    decide,
+)
+from tests.integration.test_counters import Counters, open_shift
 from tests.integration.test_payment_flow import Network
 
 
@@ -71,3 +83,31 @@ def test_each_line_of_a_payment_carries_its_id_from_received_to_final(
         "debited -> completed",
     ]
     assert any(line["message"] == "debit sent" for line in mine)
+
+
+def test_a_refused_sms_is_logged_with_the_payment_it_tells_about(lines: Lines) -> None:
+    now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    message = StoredSms(7, "963933123456", "تم الدفع", 1, (), 0, now, "pay-123")
+    outcome = SubmitOutcome(7, SubmitStatus.REJECTED, (), "invalid destination")
+    assert decide(message, outcome, now, WorkerPolicy()).state is SmsState.FAILED
+    [line] = [line for line in lines.lines if "rejected" in str(line["message"])]
+    assert line["payment_id"] == "pay-123"
+
+
+def test_a_counter_journal_cash_entry_is_logged_with_its_payment(
+    platform: Platform, lines: Lines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = Counters(platform)
+    shift_id = open_shift(net)
+    chatty = logging.getLogger("fawtara.test.journal")
+    checks = counter_journal.check_cash_entry
+
+    def logged_checks(*args: Any) -> Any:
+        chatty.info("checking a cash entry")  # before the switch drives the payment
+        return checks(*args)
+
+    monkeypatch.setattr(counter_journal, "check_cash_entry", logged_checks)
+    payment_id = "0f0e0d0c-0000-4000-8000-0000000000aa"
+    net.push(net.entry("payment", "rana", shift_id, payment_id=payment_id))
+    [line] = [line for line in lines.lines if line["message"] == "checking a cash entry"]
+    assert line["payment_id"] == payment_id

@@ -20,6 +20,18 @@ class Argon2PasswordHasher:
         """The smallest parameters argon2 allows: for tests only, never for real accounts."""
         return cls(argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
+    def _parameters(self) -> tuple[int, ...]:
+        h = self._hasher
+        return (h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len)
+
+    def __eq__(self, other: object) -> bool:
+        """Hashers with the same parameters are equal (service_layer/staff.py caches a
+        hash per hasher, for the sign-in of unknown usernames)."""
+        return isinstance(other, Argon2PasswordHasher) and self._parameters() == other._parameters()
+
+    def __hash__(self) -> int:
+        return hash(self._parameters())
+
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 

@@ -16,6 +16,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── SmsTextNotEncodable       SMS_TEXT_NOT_ENCODABLE
     │   ├── InvalidSmsNotice          INVALID_SMS_NOTICE
     │   ├── InvalidJournalEntry       INVALID_JOURNAL_ENTRY
+    │   ├── EntryTimeImplausible      ENTRY_TIME_IMPLAUSIBLE
     │   ├── InvalidDenominations      INVALID_DENOMINATIONS
     │   ├── CashRoundingMismatch      CASH_ROUNDING_MISMATCH
     │   ├── ReceiptInvalid            RECEIPT_INVALID
@@ -79,6 +80,7 @@ Programmer errors are assertions, not members of this tree.
         ├── SigningKeyMissing         SIGNING_KEY_MISSING
         ├── ToolMissing               TOOL_MISSING
         ├── SchedulerBusy             SCHEDULER_BUSY
+        ├── EntryNotYet               ENTRY_NOT_YET
         └── ConsentUnavailable        CONSENT_UNAVAILABLE
 
 Every error carries an English and an Arabic message; `docs/ERRORS.md` lists
@@ -175,6 +177,11 @@ class InvalidSmsNotice(ValidationError):
 class InvalidJournalEntry(ValidationError):
     code = "INVALID_JOURNAL_ENTRY"
     message_ar = "قيد سجل الصندوق غير صالح"
+
+
+class EntryTimeImplausible(ValidationError):
+    code = "ENTRY_TIME_IMPLAUSIBLE"
+    message_ar = "وقت القيد غير معقول: قبل فتح الوردية أو بعد الآن؛ تحقق من ساعة جهاز الصندوق"
 
 
 class InvalidDenominations(ValidationError):
@@ -435,6 +442,13 @@ class SchemaBehind(Unavailable):
 class SchedulerBusy(Unavailable):
     code = "SCHEDULER_BUSY"
     message_ar = "مجدول آخر يعمل الآن؛ يعمل مجدول واحد في كل مرة"
+
+
+class EntryNotYet(Unavailable):
+    """A journal entry the switch cannot apply yet (never "rejected"): sent again later."""
+
+    code = "ENTRY_NOT_YET"
+    message_ar = "لم يُطبَّق القيد بعد بانتظار دفعة أخرى قيد التنفيذ؛ يُعاد إرساله تلقائياً"
 
 
 

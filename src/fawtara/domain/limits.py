@@ -173,6 +173,9 @@ password_length_max = 200  # argon2 hashes anything; a limit keeps requests boun
 # and reads its snapshot of unpaid bills in pages of at most this many bills.
 counter_journal_entries_max = 200
 counter_snapshot_bills_max = 5_000
+# A cash entry's time (when the cash was taken; it counts for the 30-day rule)
+# may be at most this far ahead of the switch's clock, or before its shift opened.
+counter_clock_skew_s = 300
 # The snapshot's first page carries at most this many refunds owed in the area.
 counter_snapshot_refunds_max = 5_000
 # `fawtara audit` and the audit queries list at most this many rows.

@@ -23,6 +23,7 @@ from typing import Any
 from fawtara.domain import limits
 from fawtara.domain.cash import check_cash_taken
 from fawtara.domain.errors import (
+    EntryNotYet,
     PaymentIdReused,
     PaymentNotReversible,
     UnknownBiller,
@@ -37,6 +38,7 @@ from fawtara.domain.payments import (
     Payment,
     PaymentModel,
     PaymentRequest,
+    PaymentState,
 )
 from fawtara.service_layer.cash_books import CashTerms
 from fawtara.service_layer.payment_steps import Switch
@@ -133,6 +135,9 @@ def void_cash_payment(
 
     Whether `by` may void, and within which shift, is the caller's to check. A
     payment whose refund was paid out already is not voided (the cash is gone).
+    A payment not settled yet (`debited`: the biller is out of reach) is
+    EntryNotYet: the station sends the void again, and it applies once the
+    payment is completed.
     """
     with switch.reader() as uow:
         payment = uow.payments.get(payment_id.lower())
@@ -147,6 +152,12 @@ def void_cash_payment(
         raise PaymentNotReversible(
             f"the refund of payment {payment_id} was paid out to the subscriber already",
             "صُرف للمشترك المبلغ المستحق عن هذه الدفعة، فلا تُلغى",
+        )
+    if not payment.is_final and payment.state is not PaymentState.REVERSING:
+        raise EntryNotYet(
+            f"payment {payment_id} is still {payment.state.value} at the switch (the biller "
+            "has not answered yet): the void is applied once the payment is settled",
+            "الدفعة لم تكتمل بعد لدى الجهة المفوترة؛ يُطبَّق الإلغاء حين تكتمل",
         )
     reversed_payment = reverse_completed(switch, payment, by, reason, at)
     return _outcome(switch.reader(), reversed_payment)

@@ -55,6 +55,7 @@ from fawtara.service_layer.counter_journal_shifts import SHIFT_HANDLERS, shift_v
 from fawtara.service_layer.counter_ports import JournalRecord
 from fawtara.service_layer.counters import counter_billers
 from fawtara.service_layer.lifecycle import record_counter_sync
+from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.ports import UnitOfWork
 from fawtara.service_layer.staff import audit
 
@@ -81,7 +82,9 @@ def apply_journal(
     """Apply the entries in order; then note how far the counter has synced.
 
     An Unavailable error (or any unexpected one) stops the batch: the entries
-    before it are kept, and the station sends the rest again later.
+    before it are kept, and the station sends the rest again later. That is how
+    an entry the switch cannot apply *yet* waits (EntryNotYet, 503), with the
+    entries behind it, instead of being rejected for good.
     """
     if len(entries) > limits.counter_journal_entries_max:
         raise LimitExceeded(f"at most {limits.counter_journal_entries_max} entries per push")
@@ -161,13 +164,14 @@ def apply_cash_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -
     A crash between the payment and the journal row is harmless: the re-sent
     entry pays again with the same payment id, which answers the first outcome.
     """
-    with desk.switch.reader() as uow:  # checks only: nothing locked, nothing written
-        member = check_cash_entry(uow, counter, entry)
-    outcome = pay_or_void(desk.switch, counter, entry)
-    result = {"error": None, "outcome": outcome.to_json(), "shift": None}
-    with desk.switch.uow_factory() as uow:
-        target = text_field(entry, "payment_id")
-        return record_entry(desk, uow, counter, entry, result, member.role, target)
+    target = text_field(entry, "payment_id")
+    with payment_context(target.lower()):
+        with desk.switch.reader() as uow:  # checks only: nothing locked, nothing written
+            member = check_cash_entry(uow, counter, entry, desk.switch.clock.now())
+        outcome = pay_or_void(desk.switch, counter, entry)
+        result = {"error": None, "outcome": outcome.to_json(), "shift": None}
+        with desk.switch.uow_factory() as uow:
+            return record_entry(desk, uow, counter, entry, result, member.role, target)
 
 
 def apply_refund_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:

@@ -58,13 +58,16 @@ class CounterDesk:
 # --- Checks -----------------------------------------------------------------------
 
 
-def staff_at(uow: UnitOfWork, counter: Counter, username: str, action: Action) -> StaffMember:
-    """The active staff member `username`, allowed `action` at this counter."""
+def staff_at(
+    uow: UnitOfWork, counter: Counter, username: str, action: Action, active_only: bool = True
+) -> StaffMember:
+    """The staff member `username`, allowed `action` at this counter, and active unless
+    `active_only` is False (cash that moved already: see counter_journal_cash.py)."""
     found = uow.staff.get(username)
     if found is None:
         raise UnknownStaff(f"no staff member {username}")
     member = found[0]
-    if not member.active:
+    if active_only and not member.active:
         raise NotAllowed(f"the account of {username} is disabled")
     check(member.role, action, own_counter=member.works_at(counter.code))
     return member

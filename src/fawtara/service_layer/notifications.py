@@ -58,6 +58,7 @@ from fawtara.domain.sms import (
     render,
     split_into_parts,
 )
+from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.ports import Clock
 
 log = logging.getLogger("fawtara.sms.worker")
@@ -107,6 +108,7 @@ class StoredSms:
     smsc_message_ids: tuple[str, ...]
     attempts: int
     created_at: datetime
+    payment_id: str  # the payment it tells about: every log line about it carries the id
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +271,8 @@ def take_in(uow_factory: SmsUnitOfWorkFactory, clock: Clock, policy: WorkerPolic
         for item, message, is_new in zip(items, messages, added, strict=True):
             note = None if is_new else "duplicate: an SMS for this payment exists"
             if message.state is SmsState.FAILED:
-                log.warning("no SMS for payment %s: %s", item.key, message.failure_reason)
+                with payment_context(item.key):
+                    log.warning("no SMS for payment %s: %s", item.key, message.failure_reason)
                 note = message.failure_reason
             done.append((item.id, note))
         uow.sms.finish_outbox(done, now)
@@ -315,7 +318,8 @@ def decide(
     if outcome.status is SubmitStatus.SENT:
         return Attempt(message, accepted, SmsState.SUBMITTED, None, None)
     if outcome.status is SubmitStatus.REJECTED:
-        log.warning("SMS %s rejected: %s", message.id, outcome.reason)
+        with payment_context(message.payment_id):
+            log.warning("SMS %s rejected: %s", message.id, outcome.reason)
         return Attempt(message, accepted, SmsState.FAILED, outcome.reason, None)
     if now >= message.created_at + timedelta(seconds=policy.deadline_s):
         reason = f"deadline_exceeded: {outcome.reason}"

@@ -21,10 +21,13 @@ written to the audit log.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from fawtara.domain import limits
 from fawtara.domain.errors import (
@@ -126,6 +129,16 @@ def add_staff(
         uow.commit()
 
 
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of no one's password, made by `hasher` (so as slow to check as a real one)."""
+    return _dummy_hash_cached(cast(Hashable, hasher))
+
+
+@functools.lru_cache(maxsize=8)  # one per hasher's parameters (equal hashers share it)
+def _dummy_hash_cached(hasher: Hashable) -> str:
+    return cast(PasswordHasher, hasher).hash(secrets.token_urlsafe(24))
+
+
 def sign_in(
     uow_factory: UnitOfWorkFactory,
     hasher: PasswordHasher,
@@ -142,6 +155,9 @@ def sign_in(
         found = uow.staff.get(username)
         counter_code = None if place == CONSOLE else place
         if found is None or not found[0].active:
+            # The same slow hash check as a real account, so the time taken does not
+            # tell which usernames exist.
+            hasher.verify(_dummy_hash(hasher), password)
             audit(
                 uow,
                 now,

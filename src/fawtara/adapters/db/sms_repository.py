@@ -122,6 +122,7 @@ class SqlSmsRepository:
                 sms.smsc_message_ids,
                 sms.attempts,
                 sms.created_at,
+                sms.payment_id,
             )
             .where(sms.state == SmsState.QUEUED.value, sms.next_attempt_at <= now)
             .order_by(sms.next_attempt_at, sms.id)
@@ -137,6 +138,7 @@ class SqlSmsRepository:
                 tuple(row.smsc_message_ids),
                 row.attempts,
                 row.created_at,
+                row.payment_id,
             )
             for row in rows
         ]

@@ -38,6 +38,7 @@ from fawtara.entrypoints.web.i18n import language_of
 from fawtara.entrypoints.web.rendering import render
 from fawtara.entrypoints.web.throttle import Throttle
 from fawtara.service_layer import payments as use_cases
+from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.payment_steps import Switch
 from fawtara.service_layer.registry import list_billers
 
@@ -262,7 +263,8 @@ def confirm_and_pay(
             status,
         )
 
-    return on_error(request, step, again)
+    with payment_context(payment_id.lower()):  # the consent and the switch's lines
+        return on_error(request, step, again)
 
 
 @router.get("/payments/{payment_id}", response_class=HTMLResponse)
