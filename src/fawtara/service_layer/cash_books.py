@@ -12,8 +12,13 @@ it writes, each in the transaction of the move it belongs to:
   cash_surpluses row records either.
 - returned (the biller refused for good): the whole amount due is a refund,
   counter:{C}:cash → switch:refunds_due.
-- reversed (a void): the rounding and refund transfers undone, the surplus
-  cancelled, the counter row marked voided.
+- unapplied (the switch refused the entry for good: the biller no longer
+  takes cash, the bill or service is unknown): no receive, no reservation;
+  the counter row, and the whole cash taken a refund, counter:{C}:cash →
+  switch:refunds_due.
+- reversed (a void; of a returned or unapplied payment too, while its
+  refund is not paid out): the rounding and refund transfers undone, the
+  surplus cancelled, the counter row marked voided.
 - refund paid out (at any counter C', service_layer/cash_refunds.py):
   switch:refunds_due → counter:{C'}:cash.
 
@@ -162,6 +167,37 @@ def refund_all(uow: UnitOfWork, payment: Payment, now: datetime) -> None:
         now,
     )
     _record_surplus(uow, payment, 0, payment.amount_minor, now)
+
+
+def unapplied(uow: UnitOfWork, payment: Payment, terms: CashTerms, now: datetime) -> None:
+    """Cash the switch can never apply (stored as a returned payment): all of it owed back."""
+    uow.cash.add(
+        {
+            "payment_id": payment.payment_id,
+            "counter_code": terms.counter_code,
+            "shift_id": terms.shift_id,
+            "cashier": terms.cashier,
+            "amount_due_minor": payment.amount_minor,
+            "cash_taken_minor": terms.cash_taken_minor,
+            "rounding_minor": terms.cash_taken_minor - payment.amount_minor,
+            "posted_bill_ids": [],
+            "posted_minor": 0,
+            "credit_minor": 0,
+            "refund_minor": payment.amount_minor,
+            "accepted_at": terms.accepted_at,
+        }
+    )
+    _transfer(
+        uow,
+        transfer_ids(payment.payment_id)["refund"],
+        drawer(uow, terms.counter_code, now),
+        _account(uow, accounts.switch_account(accounts.REFUNDS_DUE), now),
+        terms.cash_taken_minor,
+        "cash_refund",
+        f"{payment.biller_code} {payment.customer_ref}",
+        now,
+    )
+    _record_surplus(uow, payment, 0, terms.cash_taken_minor, now)
 
 
 def refund_paid(uow: UnitOfWork, surplus: dict[str, Any], counter_code: str, now: datetime) -> None:

@@ -12,6 +12,13 @@ whole story.
 Idempotent by payment id, the id the station made: the same payment again
 answers the same outcome and changes nothing; another payment under the same
 id is PAYMENT_ID_REUSED.
+
+Cash the switch can never apply (the biller stopped taking cash, the bill or
+service is unknown, a bill not payable) is not lost: the cashier took it, so
+it is stored as a payment ending `returned` at once, with the refusal's code,
+and the whole cash taken is a refund owed (cash_books.unapplied); its outcome
+says `unapplied`. A void of a returned or unapplied payment whose refund is
+not paid out yet cancels that refund (the cash is handed back).
 """
 
 from __future__ import annotations
@@ -23,12 +30,17 @@ from typing import Any
 from fawtara.domain import limits
 from fawtara.domain.cash import check_cash_taken
 from fawtara.domain.errors import (
+    BillNotPayable,
+    ChannelNotAccepted,
     EntryNotYet,
+    FawtaraError,
     PaymentIdReused,
     PaymentNotReversible,
+    UnknownBill,
     UnknownBiller,
     UnknownCounter,
     UnknownPayment,
+    UnknownService,
     ValidationError,
 )
 from fawtara.domain.participants import Participant
@@ -39,11 +51,22 @@ from fawtara.domain.payments import (
     PaymentModel,
     PaymentRequest,
     PaymentState,
+    transfer_ids,
 )
+from fawtara.service_layer import cash_books
 from fawtara.service_layer.cash_books import CashTerms
 from fawtara.service_layer.payment_steps import Switch
-from fawtara.service_layer.payments import reverse_completed, submit_payment
+from fawtara.service_layer.payments import (
+    get_payment,
+    payment_row,
+    reverse_completed,
+    submit_payment,
+)
 from fawtara.service_layer.ports import UnitOfWork
+from fawtara.service_layer.usage_import import compact_reference
+
+# Refusals that no later sync can change: the cash becomes a refund owed.
+NEVER_APPLICABLE = (ChannelNotAccepted, UnknownService, UnknownBill, BillNotPayable)
 
 
 @dataclass(frozen=True)
@@ -93,7 +116,8 @@ class CashOutcome:
     """What the cashier (and the receipt) is told; CASH_OUTCOME of the journal API."""
 
     payment_id: str
-    state: str  # completed; debited while the biller is out of reach; returned; reversed
+    state: str  # completed; debited while the biller is out of reach; returned; unapplied;
+    # reversed (a void, of a returned or unapplied payment too)
     receipt_no: str | None
     amount_due_minor: int
     cash_taken_minor: int
@@ -120,9 +144,11 @@ def take_cash_payment(
         biller = uow.billers.get(payment.biller_code)
     if biller is None:
         raise UnknownBiller(f"unknown biller {payment.biller_code!r}")
-    stored = submit_payment(
-        switch, counter, payment.request(biller.currency), wait_s, cash=payment.terms
-    )
+    request = payment.request(biller.currency)
+    try:
+        stored = submit_payment(switch, counter, request, wait_s, cash=payment.terms)
+    except NEVER_APPLICABLE as refusal:
+        stored = _unapplied(switch, counter, request, payment.terms, refusal)
     if _terms_of(switch.reader(), stored.payment_id) != payment.terms:
         raise PaymentIdReused(f"payment id {payment.payment_id} was used for another payment")
     return _outcome(switch.reader(), stored)
@@ -134,7 +160,8 @@ def void_cash_payment(
     """Give a completed cash payment back: bills reopened, ledger reversed, cash handed back.
 
     Whether `by` may void, and within which shift, is the caller's to check. A
-    payment whose refund was paid out already is not voided (the cash is gone).
+    payment whose refund was paid out already is not voided (the cash is gone);
+    a returned (or unapplied) one has only its refund owed cancelled.
     A payment not settled yet (`debited`: the biller is out of reach) is
     EntryNotYet: the station sends the void again, and it applies once the
     payment is completed.
@@ -159,8 +186,51 @@ def void_cash_payment(
             "has not answered yet): the void is applied once the payment is settled",
             "الدفعة لم تكتمل بعد لدى الجهة المفوترة؛ يُطبَّق الإلغاء حين تكتمل",
         )
+    if payment.state is PaymentState.RETURNED:
+        _cancel_refund(switch, payment, by, reason, at)
+        return _outcome(switch.reader(), payment)
     reversed_payment = reverse_completed(switch, payment, by, reason, at)
     return _outcome(switch.reader(), reversed_payment)
+
+
+def _unapplied(
+    switch: Switch,
+    counter: Participant,
+    request: PaymentRequest,
+    terms: CashTerms,
+    refusal: FawtaraError,
+) -> Payment:
+    """Store cash the switch refused for good as a returned payment owing it all back."""
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        reference = compact_reference(request.customer_ref)[:32]
+        row = payment_row(request, counter, reference, PaymentState.RETURNED, now, now)
+        if uow.payments.add({**row, "reason_code": refusal.code}):
+            stored = uow.payments.get(request.payment_id)
+            assert stored is not None
+            cash_books.unapplied(uow, stored, terms, now)
+            uow.payments.add_event(
+                request.payment_id,
+                None,
+                PaymentState.RETURNED,
+                refusal.code,
+                f"cash not applied, owed back: {refusal.message}"[:400],
+                now,
+            )
+            uow.commit()
+    return get_payment(switch.reader(), counter, request.payment_id)
+
+
+def _cancel_refund(switch: Switch, payment: Payment, by: str, reason: str, at: datetime) -> None:
+    """The void of a returned payment: its refund owed cancelled, the cash handed back."""
+    with switch.uow_factory() as uow:
+        surplus = uow.cash.surplus(payment.payment_id)
+        if surplus is not None and surplus["paid_at"] is not None:
+            raise PaymentNotReversible(
+                f"the refund of payment {payment.payment_id} was paid out meanwhile"
+            )
+        cash_books.reverse(uow, payment, by, reason, at, switch.clock.now())
+        uow.commit()
 
 
 def shift_cash(uow: UnitOfWork, shift_id: str) -> tuple[int, int, int]:
@@ -193,10 +263,17 @@ def _terms_of(uow: UnitOfWork, payment_id: str) -> CashTerms:
 def _outcome(uow: UnitOfWork, payment: Payment) -> CashOutcome:
     with uow:
         row = uow.cash.get(payment.payment_id)
+        reserved = uow.ledger.transfer(transfer_ids(payment.payment_id)["reserve"]) is not None
     assert row is not None, "a cash payment has its counter row"
+    state = payment.state.value
+    if payment.state is PaymentState.RETURNED and row["voided_at"] is not None:
+        state = PaymentState.REVERSED.value
+    elif not reserved:  # never applied: the whole cash taken is owed back
+        state = "unapplied"
+        row = {**row, "rounding_minor": 0, "refund_minor": row["cash_taken_minor"]}
     return CashOutcome(
         payment_id=payment.payment_id,
-        state=payment.state.value,
+        state=state,
         receipt_no=payment.receipt_no,
         amount_due_minor=int(row["amount_due_minor"]),
         cash_taken_minor=int(row["cash_taken_minor"]),

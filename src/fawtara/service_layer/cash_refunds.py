@@ -3,7 +3,8 @@
 A cash payment that found its bills paid meanwhile leaves a surplus; when the
 biller's rule does not take it as a credit, it is a refund owed to the
 subscriber (a `cash_surpluses` row of kind 'refund', the money on
-switch:refunds_due; service_layer/cash_books.py). The subscriber may come
+switch:refunds_due; service_layer/cash_books.py); so is the whole amount of
+a cash payment the biller or the switch refused for good. The subscriber may come
 for it to any counter of the network, not only the one that took the cash:
 the cashier there hands it over from their own drawer, in an open shift of
 theirs (the journal entry `refund_paid`, counter_journal.py checks who and

@@ -167,7 +167,7 @@ def _receive(
             PaymentState.RECEIVED if request.model is PaymentModel.PULL else PaymentState.DEBITED
         )
         if not uow.payments.add(
-            _row(request, participant, reference, state, now, switch.lease_until())
+            payment_row(request, participant, reference, state, now, switch.lease_until())
         ):
             uow.rollback()
             return _receive_duplicate(switch, participant, request)
@@ -202,7 +202,7 @@ def _same_request(existing: Payment, participant: Participant, request: PaymentR
         raise PaymentIdReused(f"payment id {request.payment_id} was used for another request")
 
 
-def _row(
+def payment_row(
     request: PaymentRequest,
     participant: Participant,
     reference: str,
