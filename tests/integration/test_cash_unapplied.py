@@ -8,8 +8,6 @@ cancels the refund instead.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select, update
 
@@ -33,20 +31,8 @@ def cash_no_longer_taken(net: Refunds, shift_id: str) -> tuple[JournalEntry, int
         kept = [channel for channel in channels if channel != "counter"]
         elec = t.billers.c.code == "ELEC"
         connection.execute(update(t.billers).where(elec).values(channels=kept))
-    meter, owed = net.meters[0], net.owed()
-    entry = net.entry(
-        "payment",
-        "rana",
-        shift_id,
-        payment_id=str(uuid.uuid4()),
-        biller="ELEC",
-        customer_ref=meter,
-        bill_ids=[net.bill[meter]],
-        amount_due_minor=owed,
-        cash_taken_minor=owed,
-        msisdn=None,
-    )
-    return entry, owed
+    owed = net.owed()
+    return net.cash_entry(shift_id), owed
 
 
 def test_cash_a_biller_no_longer_takes_is_owed_back_and_paid_out_once(net: Refunds) -> None:

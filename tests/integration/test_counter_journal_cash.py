@@ -30,22 +30,6 @@ def net(platform: Platform) -> Counters:
     return Counters(platform)
 
 
-def cash_entry(net: Counters, shift_id: str, cashier: str = "rana") -> JournalEntry:
-    meter, owed = net.meters[0], net.owed()
-    return net.entry(
-        "payment",
-        cashier,
-        shift_id,
-        payment_id=str(uuid.uuid4()),
-        biller="ELEC",
-        customer_ref=meter,
-        bill_ids=[net.bill[meter]],
-        amount_due_minor=owed,
-        cash_taken_minor=owed,
-        msisdn=None,
-    )
-
-
 def void_entry(net: Counters, shift_id: str, payment: JournalEntry) -> JournalEntry:
     return net.entry(
         "void", "huda", shift_id, payment_id=payment.data["payment_id"], reason="wrong bill"
@@ -78,7 +62,7 @@ def test_cash_for_a_bill_held_by_a_bank_payment_waits_then_applies_once(
     assert bank.state is PaymentState.UNKNOWN  # the bill is held, its fate unknown
     if settled == "returned":
         net.bank.set_fault(Fault.DOWN)  # the bank is gone past the deadline
-    cash = cash_entry(net, shift_id)
+    cash = net.cash_entry(shift_id)
     close = net.entry("shift_close", "rana", shift_id, counted_minor=owed)
     with pytest.raises(errors.EntryNotYet, match="waits until that payment is settled"):
         net.push(cash, close)
@@ -113,7 +97,7 @@ def test_a_void_of_a_payment_the_biller_has_not_confirmed_waits_then_applies(
     shift_id = open_shift(net, float_minor=0)
     biller = BillerDown(net.switch.biller)
     net.switch.biller = biller
-    payment = cash_entry(net, shift_id)
+    payment = net.cash_entry(shift_id)
     [taken] = net.push(payment)
     assert taken.status == "applied" and taken.outcome is not None
     assert taken.outcome["state"] == "debited"  # cash in the drawer, biller out of reach
@@ -138,7 +122,7 @@ def test_a_void_of_a_payment_the_biller_has_not_confirmed_waits_then_applies(
 def test_a_void_gives_back_only_a_payment_of_its_own_shift(net: Counters) -> None:
     ranas = open_shift(net, "rana")
     hudas = open_shift(net, "huda")
-    payment = cash_entry(net, ranas)
+    payment = net.cash_entry(ranas)
     [taken] = net.push(payment)
     assert taken.status == "applied", taken.error
     [elsewhere] = net.push(void_entry(net, hudas, payment))
@@ -153,7 +137,7 @@ def test_the_time_cash_was_taken_must_fall_in_its_shift_and_not_ahead_of_the_swi
 ) -> None:
     shift_id = open_shift(net)
     skew = timedelta(seconds=limits.counter_clock_skew_s + 1)
-    entry = cash_entry(net, shift_id)
+    entry = net.cash_entry(shift_id)
     for at in (entry.at - skew, net.clock.now() + skew):  # backdated; from the future
         [refused] = net.push(replace(entry, entry_id=str(uuid.uuid4()), at=at))
         assert refused.error is not None, at
@@ -167,7 +151,7 @@ def test_cash_taken_by_a_cashier_disabled_before_the_sync_is_still_applied(
     net: Counters,
 ) -> None:
     shift_id = open_shift(net)
-    payment = cash_entry(net, shift_id)  # taken offline while rana was active
+    payment = net.cash_entry(shift_id)  # taken offline while rana was active
     with net.platform.engine.begin() as connection:
         connection.execute(update(t.staff).where(t.staff.c.username == "rana").values(active=0))
     [applied] = net.push(payment)

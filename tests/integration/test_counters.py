@@ -49,6 +49,22 @@ class Counters(Network):
     def entry(self, kind: str, cashier: str = "rana", shift_id: str | None = None, **data: Any):
         return JournalEntry(str(uuid.uuid4()), kind, self.clock.now(), cashier, shift_id, data)
 
+    def cash_entry(self, shift_id: str, cashier: str = "rana") -> JournalEntry:
+        """The cashier takes exactly what the first meter's bill owes, in cash."""
+        meter, owed = self.meters[0], self.owed()
+        return self.entry(
+            "payment",
+            cashier,
+            shift_id,
+            payment_id=str(uuid.uuid4()),
+            biller="ELEC",
+            customer_ref=meter,
+            bill_ids=[self.bill[meter]],
+            amount_due_minor=owed,
+            cash_taken_minor=owed,
+            msisdn=None,
+        )
+
     def push(self, *entries: JournalEntry, counter: str = "DAM01") -> list[EntryResult]:
         return apply_journal(self.desk, counter, entries, None)
 
@@ -208,20 +224,7 @@ def test_an_entry_of_another_counters_cashier_is_rejected_and_changes_nothing(
 
 def test_a_cash_payment_entry_pays_once_however_often_it_is_sent(net: Counters) -> None:
     shift_id = open_shift(net)
-    meter = net.meters[0]
-    owed = net.owed()
-    payment = net.entry(
-        "payment",
-        "rana",
-        shift_id,
-        payment_id=str(uuid.uuid4()),
-        biller="ELEC",
-        customer_ref=meter,
-        bill_ids=[net.bill[meter]],
-        amount_due_minor=owed,
-        cash_taken_minor=owed,
-        msisdn=None,
-    )
+    payment = net.cash_entry(shift_id)
     first, again = net.push(payment, payment)
     assert first.status == "applied", first.error
     assert again.status == "duplicate" and again.outcome == first.outcome

@@ -440,7 +440,7 @@ class SqlBillRepository:
         query = select(t.bills).where(t.bills.c.id.in_(list(bill_ids))).order_by(t.bills.c.id)
         if for_update and self.connection.dialect.name == "postgresql":
             query = query.with_for_update()
-        return [_bill(row) for row in self.connection.execute(query)]
+        return [bill_from_row(row) for row in self.connection.execute(query)]
 
     def save_status(self, bills: Sequence[Bill]) -> None:
         for bill in bills:
@@ -452,7 +452,7 @@ class SqlBillRepository:
 
     def for_service(self, service_id: int) -> list[Bill]:
         query = select(t.bills).where(t.bills.c.service_id == service_id).order_by(t.bills.c.due_on)
-        return [_bill(row) for row in self.connection.execute(query)]
+        return [bill_from_row(row) for row in self.connection.execute(query)]
 
     def lines(self, bill_id: str) -> list[dict[str, Any]]:
         value = self.connection.execute(
@@ -461,7 +461,8 @@ class SqlBillRepository:
         return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
-def _bill(row: Any) -> Bill:
+def bill_from_row(row: Any) -> Bill:
+    """A stored bill row as the domain's Bill (other repositories read bills too)."""
     return Bill(
         id=row.id,
         biller_code=row.biller_code,

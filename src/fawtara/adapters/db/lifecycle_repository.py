@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, exists, func, insert, select, upda
 from sqlalchemy.orm import aliased
 
 from fawtara.adapters.db import tables as t
+from fawtara.adapters.db.billing_repositories import bill_from_row
 from fawtara.adapters.db.switch_repositories import insert_ignoring_conflict
 from fawtara.domain.billers import ServiceState
 from fawtara.domain.bills import Bill, BillStatus
@@ -43,23 +44,6 @@ UNPAID = (BillStatus.ISSUED.value, BillStatus.PARTIALLY_PAID.value)
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + IN_CLAUSE_ROWS_MAX] for i in range(0, len(items), IN_CLAUSE_ROWS_MAX)]
-
-
-def _bill(row: Any) -> Bill:
-    return Bill(
-        id=row.id,
-        biller_code=row.biller_code,
-        service_id=row.service_id,
-        cycle_id=row.cycle_id,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        issued_on=row.issued_on,
-        due_on=row.due_on,
-        amount_minor=row.amount_minor,
-        paid_minor=row.paid_minor,
-        currency=row.currency,
-        status=BillStatus(row.status),
-    )
 
 
 class SqlLifecycleRepository:
@@ -119,7 +103,7 @@ class SqlLifecycleRepository:
             query = select(t.bills).where(b.service_id.in_(chunk), b.status.in_(UNPAID))
             if self.postgres:
                 query = query.order_by(b.id).with_for_update()
-            bills.extend(_bill(row) for row in self.connection.execute(query))
+            bills.extend(bill_from_row(row) for row in self.connection.execute(query))
         standings: dict[int, list[BillStanding]] = {}
         for standing in self._with_acceptances(bills).values():
             standings.setdefault(standing.bill.service_id, []).append(standing)
@@ -129,7 +113,7 @@ class SqlLifecycleRepository:
         bills: list[Bill] = []
         for chunk in _chunks(sorted(set(bill_ids))):
             query = select(t.bills).where(t.bills.c.id.in_(chunk))
-            bills.extend(_bill(row) for row in self.connection.execute(query))
+            bills.extend(bill_from_row(row) for row in self.connection.execute(query))
         return self._with_acceptances(bills)
 
     def bills_due_on(
@@ -148,7 +132,7 @@ class SqlLifecycleRepository:
             .order_by(b.id)
             .limit(limit)
         )
-        bills = [_bill(row) for row in self.connection.execute(query)]
+        bills = [bill_from_row(row) for row in self.connection.execute(query)]
         standings = self._with_acceptances(bills)
         return [standings[bill.id] for bill in bills]
 
