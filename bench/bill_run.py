@@ -46,7 +46,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pgdb import drop_database, pg_connect, pg_url, recreate_database
+from pgdb import drop_database, pg_connect, pg_url, pgbench_args, pgbench_env, recreate_database
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -302,26 +302,6 @@ def pg_copy_into_bills(url: str, rows: list[tuple[Any, ...]], batch_rows: int) -
 
 def pgbench_available() -> bool:
     return shutil.which("pgbench") is not None
-
-
-def pgbench_args(base_url: str) -> list[str]:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(base_url)
-    args = ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    if parsed.username:
-        args += ["-U", parsed.username]
-    return args
-
-
-def pgbench_env(base_url: str) -> dict[str, str]:
-    from sqlalchemy.engine import make_url
-
-    env = dict(os.environ)
-    password = make_url(base_url).password
-    if password:
-        env["PGPASSWORD"] = str(password)
-    return env
 
 
 def pgbench_init(base_url: str) -> None:

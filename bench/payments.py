@@ -65,7 +65,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pgdb import PROTECTED_DBS, drop_database, pg_connect, pg_url, recreate_database
+from pgdb import (
+    PROTECTED_DBS,
+    drop_database,
+    pg_connect,
+    pg_url,
+    pgbench_args,
+    pgbench_env,
+    recreate_database,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -197,26 +205,6 @@ QUICK = Plan(rounds=1, pgbench_s=5, core_workers=8, core_window_s=5, core_warmup
 # pg_url, pg_connect, recreate_database, drop_database: bench/pgdb.py
 # Also never the bill-run benchmark's database.
 PROTECTED = PROTECTED_DBS | {"fawtara_bench"}
-
-
-def pgbench_args(base_url: str) -> list[str]:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(base_url)
-    args = ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    if parsed.username:
-        args += ["-U", parsed.username]
-    return args
-
-
-def pgbench_env(base_url: str) -> dict[str, str]:
-    from sqlalchemy.engine import make_url
-
-    env = dict(os.environ)
-    password = make_url(base_url).password
-    if password:
-        env["PGPASSWORD"] = str(password)
-    return env
 
 
 def pgbench_init(base_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 # Databases a benchmark must never create, drop or fill.
@@ -33,3 +34,25 @@ def drop_database(base_url: str, name: str, protected: frozenset[str] = PROTECTE
     assert name not in protected, name
     with pg_connect(base_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pgbench_args(base_url: str) -> list[str]:
+    """Host, port and user options for pgbench, from a SQLAlchemy URL."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(base_url)
+    args = ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432)]
+    if parsed.username:
+        args += ["-U", parsed.username]
+    return args
+
+
+def pgbench_env(base_url: str) -> dict[str, str]:
+    """The environment for pgbench: the password, if the URL has one."""
+    from sqlalchemy.engine import make_url
+
+    env = dict(os.environ)
+    password = make_url(base_url).password
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return env
