@@ -241,6 +241,12 @@ class Stack:
         self.worker.start()
         self.api.wait_healthy()
 
+    def start_with(self, world: World) -> None:
+        """The bank with the world's accounts at their opening balance, then the switch."""
+        self.start_bank()
+        self.bank_admin.open_accounts(world.accounts, ACCOUNT_BALANCE_MINOR)
+        self.start_switch()
+
     def restart(self, service: Service) -> None:
         service.start()
         if service.health_url is not None:

@@ -126,9 +126,7 @@ def test_kill_9_of_the_switch_loses_no_acknowledged_payment_and_charges_none_twi
     seed = seed_of("chaos kill", 8_008)
     rng = Random(seed)
     world = seed_world(database_url, BILLS, rng)
-    stack.start_bank()
-    stack.bank_admin.open_accounts(world.accounts, start_balances(world)[world.accounts[0]])
-    stack.start_switch()
+    stack.start_with(world)
     stack.bank_admin.set_fault("delay", BANK_DELAY_MS, None, ["pain.001"])
 
     journal = Journal()

@@ -105,9 +105,7 @@ def test_concurrent_retries_under_bank_faults_never_charge_twice_nor_lose_a_paym
     seed = seed_of("chaos retries", 3_006)
     rng = Random(seed)
     world = seed_world(database_url, BILLS, rng)
-    stack.start_bank()
-    stack.bank_admin.open_accounts(world.accounts, start_balances(world)[world.accounts[0]])
-    stack.start_switch()
+    stack.start_with(world)
 
     journal = Journal()
     bodies = plan_payments(world, rng)
@@ -196,9 +194,7 @@ def test_a_debit_the_bank_books_after_an_empty_inquiry_is_not_kept_from_a_failed
     client = SwitchClient(stack.api_url, timeout_s=12.0)
     try:
         world = seed_world(database_url, 2, Random(seed))
-        stack.start_bank()
-        stack.bank_admin.open_accounts(world.accounts, start_balances(world)[world.accounts[0]])
-        stack.start_switch()
+        stack.start_with(world)
         journal = Journal()
         bill, account = world.bills[0], world.accounts[0]
         body = payment_body(bill, bill.amount_minor, account)
