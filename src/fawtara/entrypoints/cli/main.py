@@ -21,6 +21,7 @@ from rich.table import Table
 from fawtara.bootstrap import Platform, bootstrap
 from fawtara.domain.errors import FawtaraError, ValidationError
 from fawtara.domain.usage import COLUMNS
+from fawtara.entrypoints.cli.biller_check import biller_check
 from fawtara.entrypoints.cli.counters import audit, counters_app, staff_app
 from fawtara.entrypoints.cli.receipts import keys_app, receipt_app
 from fawtara.entrypoints.cli.station import counter_station
@@ -51,6 +52,7 @@ app.add_typer(counters_app, name="counters")
 app.add_typer(staff_app, name="staff")
 app.command("audit")(audit)
 app.command("counter-station")(counter_station)
+app.command("biller-check")(biller_check)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
