@@ -7,4 +7,6 @@ the switch is tested against the wire and not against a fake:
   ISO 20022 over HTTP, faults on demand (`fawtara bank-sim`).
 - `smsc`: a short message service centre speaking SMPP 3.4, with delivery
   receipts and faults on demand.
+- `biller`: a utility's billing system serving the Biller API v1 from memory,
+  wrong in one chosen way on demand (`python -m fawtara.simulators.biller`).
 """

@@ -30,8 +30,9 @@ from fawtara.biller_api.schema import (
     ReversalAnswer,
     ReversalNotice,
 )
+from fawtara.simulators.biller.books import BillerRefusal
 from fawtara.simulators.biller.faults import SLOW_S_DEFAULT, SLOW_S_MAX, Fault
-from fawtara.simulators.biller.store import BillerRefusal, BillerStore
+from fawtara.simulators.biller.store import BillerStore
 
 CustomerRefPath = Annotated[str, Path(min_length=1, max_length=32)]
 PaymentIdPath = Annotated[str, Path(min_length=1, max_length=64)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fawtara.simulators.biller.store import Bill, Customer
+from fawtara.simulators.biller.books import Bill, Customer
 
 BILLER_DEFAULT = "SIMWATER"
 API_KEY_DEFAULT = "sim-biller-key"
@@ -12,7 +12,7 @@ CURRENCY = "SYP"
 
 
 def _bill(customer_ref: str, cycle: int, amount_minor: int, paid_minor: int = 0) -> Bill:
-    """A bimonthly bill of 2026: cycle 1 is January–February, issued early in March."""
+    """A bimonthly bill of 2026: cycle 1 is January–February, issued on 1 March."""
     start_month = 2 * cycle - 1
     end = date(2026, start_month + 2, 1) if start_month + 2 <= 12 else date(2027, 1, 1)
     return Bill(
@@ -20,7 +20,7 @@ def _bill(customer_ref: str, cycle: int, amount_minor: int, paid_minor: int = 0)
         cycle=f"2026-B{cycle}",
         period_start=date(2026, start_month, 1),
         period_end=date.fromordinal(end.toordinal() - 1),
-        issued_on=date.fromordinal(end.toordinal() + 4),
+        issued_on=end,  # the first day after the period (domain/calendar.py)
         due_on=date.fromordinal(end.toordinal() + 30),
         amount_minor=amount_minor,
         currency=CURRENCY,
