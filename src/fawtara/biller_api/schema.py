@@ -88,7 +88,9 @@ class PaymentNotice(Wire):
     amount_minor: int = PositiveAmount
     currency: str = Currency
     channel: Channel
-    accepted_at: datetime = Field(description="when the switch accepted the money; counts for the due date")
+    accepted_at: datetime = Field(
+        description="when the switch accepted the money; counts for the due date"
+    )
     settlement_date: date
 
 

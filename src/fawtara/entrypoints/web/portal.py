@@ -216,7 +216,7 @@ def ask_consent(
 
 
 @router.post("/pay/confirm", response_class=HTMLResponse)
-def confirm_and_pay(
+def confirm_and_pay(  # noqa: PLR0913 (one parameter per field of the posted form)
     request: Request,
     payment_id: Annotated[str, Form(max_length=36)],
     biller: Text,
