@@ -231,7 +231,7 @@ def prepare(item: OutboxItem, now: datetime) -> NewSms:
             text,
             0,
             SmsState.FAILED,
-            reason[:400],
+            limits.clip(reason, limits.detail_length_max),
             now,
         )
 
