@@ -57,27 +57,6 @@ FINAL_STATES = frozenset(
     {PaymentState.COMPLETED, PaymentState.FAILED, PaymentState.RETURNED, PaymentState.REVERSED}
 )
 
-# Every move the switch may make; anything else is a programming error.
-TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
-    PaymentState.RECEIVED: frozenset(
-        {PaymentState.DEBITED, PaymentState.UNKNOWN, PaymentState.FAILED}
-    ),
-    PaymentState.UNKNOWN: frozenset(
-        {PaymentState.DEBITED, PaymentState.FAILED, PaymentState.RETURNING}
-    ),
-    PaymentState.DEBITED: frozenset({PaymentState.COMPLETED, PaymentState.RETURNING}),
-    PaymentState.RETURNING: frozenset({PaymentState.RETURNED, PaymentState.FAILED}),
-    PaymentState.COMPLETED: frozenset({PaymentState.REVERSING}),
-    PaymentState.REVERSING: frozenset({PaymentState.REVERSED}),
-    PaymentState.FAILED: frozenset(),
-    PaymentState.RETURNED: frozenset(),
-    PaymentState.REVERSED: frozenset(),
-}
-
-
-def check_transition(current: PaymentState, target: PaymentState) -> None:
-    assert target in TRANSITIONS[current], f"no transition {current.value} -> {target.value}"
-
 
 class PaymentModel(enum.Enum):
     PULL = "pull"

@@ -309,13 +309,6 @@ class SqlSmsRepository:
         )
         return result.rowcount or 0
 
-    # Reading (console, tests) ------------------------------------------------------
-
-    def counts_by_state(self) -> dict[str, int]:
-        sms = t.sms_messages.c
-        rows = self.connection.execute(select(sms.state, func.count()).group_by(sms.state))
-        return {state: count for state, count in rows}
-
 
 class SqlSmsUnitOfWork:
     """One transaction with the SMS repository bound to it."""
