@@ -648,10 +648,19 @@ def check_invariants(
 ) -> list[str]:
     """Rules 3, 5 and 8 against the switch's database, the bank's books and the clients'
     journal. Returns the violations found (empty when all hold)."""
-    problems: list[str] = []
     books = read_books(stack.database_url)
     admin = stack.bank_admin
+    return [
+        *_payments_match_the_journal(books, journal),
+        *_bank_keeps_what_the_payments_say(books, world, admin),
+        *_money_is_conserved(books, world, admin, start_balances),
+        *_bills_are_paid_by_the_completed_payments(books, world),
+        *_ledger_matches_the_payments(stack, books),
+    ]
 
+
+def _payments_match_the_journal(books: Books, journal: Journal) -> list[str]:
+    problems: list[str] = []
     # Every payment the switch holds is one the clients sent, with their body, and final.
     for payment_id, row in books.payments.items():
         body = journal.bodies.get(payment_id)
@@ -682,7 +691,11 @@ def check_invariants(
                 f"payment {payment_id} was told {finals[0].state}, the switch holds "
                 f"{stored['state']}"
             )
+    return problems
 
+
+def _bank_keeps_what_the_payments_say(books: Books, world: World, admin: BankAdmin) -> list[str]:
+    problems: list[str] = []
     # The bank: one debit per payment at most; what it kept matches the payment's state.
     net_by_payment: dict[str, int] = defaultdict(int)
     debits_by_payment: dict[str, int] = defaultdict(int)
@@ -707,7 +720,13 @@ def check_invariants(
             problems.append(
                 f"bank keeps {kept} for payment {payment_id} in state {state}, expected {expected}"
             )
+    return problems
 
+
+def _money_is_conserved(
+    books: Books, world: World, admin: BankAdmin, start_balances: dict[str, int]
+) -> list[str]:
+    problems: list[str] = []
     # Money conserved, account by account, and in the switch's collection account.
     completed = {p: r for p, r in books.payments.items() if r["state"] == "completed"}
     completed_total = sum(r["amount_minor"] for r in completed.values())
@@ -722,7 +741,11 @@ def check_invariants(
     collected = admin.balance(COLLECTION) - start_balances[COLLECTION]
     if collected != completed_total:
         problems.append(f"collection account took {collected}, completed total {completed_total}")
+    return problems
 
+
+def _bills_are_paid_by_the_completed_payments(books: Books, world: World) -> list[str]:
+    problems: list[str] = []
     # Bills: paid exactly by the completed payments, never beyond their amount (rule 4).
     on_bill: dict[str, int] = defaultdict(int)
     for payment_id, row in books.payments.items():
@@ -760,8 +783,15 @@ def check_invariants(
     # No bill held by a payment that ended.
     for reservation in books.reservations:
         problems.append(f"bill reservation left behind: {reservation}")
+    return problems
 
+
+def _ledger_matches_the_payments(stack: Stack, books: Books) -> list[str]:
+    problems: list[str] = []
     # The ledger: every completed payment posted once, nothing left pending.
+    completed_total = sum(
+        r["amount_minor"] for r in books.payments.values() if r["state"] == "completed"
+    )
     settlement = books.ledger.get(f"bank:{BANK_CODE}:settlement", (0, 0, 0, 0))
     payable = books.ledger.get(f"biller:{BILLER}:payable", (0, 0, 0, 0))
     if settlement != (completed_total, 0, 0, 0) or payable != (0, completed_total, 0, 0):

@@ -195,6 +195,8 @@ def test_a_bad_query_or_unknown_payment_says_what_to_do(client: TestClient) -> N
     assert missing.status_code == 404 and "no payment" in missing.text
     empty = client.get("/console/payments?q=0999999999")  # English is remembered
     assert empty.status_code == 200 and "No matching payment." in empty.text
+    too_long = client.get("/console/payments/" + "a" * 65)
+    assert too_long.status_code == 422 and "at most 64 characters" in too_long.text
 
 
 def test_the_dashboard_shows_what_the_database_and_the_ops_api_say(

@@ -156,6 +156,31 @@ def test_bad_payments_get_their_named_error_and_change_nothing(
     assert bank.balance("BEMO", "0100200300") == 1_000_000
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "json"),
+    [
+        ("GET", "/v1/payments/{too_long}", None),
+        ("POST", "/v1/payments/{too_long}/reversal", {"reason": "paid twice"}),
+        ("GET", "/v1/payments/{too_long}/receipt.pdf", None),
+    ],
+)
+def test_a_payment_id_longer_than_a_uuid_is_refused_not_cut(
+    api: tuple[TestClient, InMemoryBank, list[str]],
+    method: str,
+    path: str,
+    json: dict[str, str] | None,
+) -> None:
+    """Cut to 36 characters, the id would name another payment (the first 36 of it)."""
+    client, _bank, meters = api
+    payload = body(meters[0], fetch_first_bill(client, meters[0]))
+    assert client.post("/v1/payments?wait=0", json=payload, headers=PORTAL).status_code == 200
+    too_long = payload["payment_id"] + "0"
+    url = path.format(too_long=too_long)
+    response = client.request(method, url, json=json, headers=OPS)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "LIMIT_EXCEEDED"
+
+
 def test_a_paid_bill_and_a_reused_id_are_conflicts(
     api: tuple[TestClient, InMemoryBank, list[str]],
 ) -> None:

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from fawtara.bootstrap import Platform
+from fawtara.domain.errors import LimitExceeded
 from fawtara.domain.sms import format_amount
 from fawtara.entrypoints.api.app import create_app
 from tests.portal_support import ACCOUNT, HOLDER_MSISDN, code_sent_to, portal_world, running_bank
@@ -181,6 +182,10 @@ def test_a_code_for_no_asked_consent_is_refused(portal: tuple[TestClient, str]) 
     [
         ("/bills", {"biller": "NOPE", "ref": "1"}, "الجهة"),
         ("/bills", {"biller": "ELEC", "ref": "abc"}, "رقم"),
+        # Ids longer than any id are refused, never cut to another id.
+        ("/payments/" + "a" * 37, {}, LimitExceeded.message_ar),
+        ("/payments/" + "a" * 37 + "/receipt.pdf", {}, LimitExceeded.message_ar),
+        ("/bills/" + "B" * 65 + ".pdf", {"biller": "ELEC", "ref": "1"}, LimitExceeded.message_ar),
     ],
 )
 def test_bad_input_shows_the_named_error_in_arabic(

@@ -44,7 +44,7 @@ class Counters(Network):
             staff.add_staff(
                 platform.uow_factory(), HASHER, self.clock, member, "password-1", staff.SHELL
             )
-        self.desk = counter_desk(platform, self.switch)
+        self.journal = counter_desk(platform, self.switch)
 
     def entry(self, kind: str, cashier: str = "rana", shift_id: str | None = None, **data: Any):
         return JournalEntry(str(uuid.uuid4()), kind, self.clock.now(), cashier, shift_id, data)
@@ -66,7 +66,7 @@ class Counters(Network):
         )
 
     def push(self, *entries: JournalEntry, counter: str = "DAM01") -> list[EntryResult]:
-        return apply_journal(self.desk, counter, entries, None)
+        return apply_journal(self.journal, counter, entries, None)
 
     def owed(self) -> int:
         with self.platform.uow(readonly=True) as uow:
@@ -285,7 +285,7 @@ def test_a_balanced_close_is_closed_and_every_step_is_audited(net: Counters) -> 
 
 
 def test_synced_through_marks_every_counter_biller(net: Counters) -> None:
-    apply_journal(net.desk, "DAM01", [], net.clock.now())
+    apply_journal(net.journal, "DAM01", [], net.clock.now())
     with net.platform.engine.connect() as connection:
         marks = connection.execute(select(t.counter_sync_marks.c.biller_code)).scalars().all()
     assert marks == ["ELEC"]  # STE does not take cash at counters

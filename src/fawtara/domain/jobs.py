@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from fawtara.domain import limits
+from fawtara.domain.backoff import backoff_s
 from fawtara.domain.billers import CalendarKind
 from fawtara.domain.calendar import DAMASCUS, Cycle, cycle_containing
 
@@ -88,8 +89,9 @@ def planned_jobs(
 
 def job_retry_delay_s(attempts: int) -> int:
     """A failed job waits 1, 2, 4 … minutes, capped, before the next try."""
-    exponent = min(max(attempts - 1, 0), 16)
-    return int(min(limits.job_retry_backoff_s_first * 2**exponent, limits.job_retry_backoff_s_max))
+    return int(
+        backoff_s(attempts, limits.job_retry_backoff_s_first, limits.job_retry_backoff_s_max)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from fawtara.domain import limits
+from fawtara.domain.backoff import backoff_s
 from fawtara.domain.billers import ServiceState
 from fawtara.domain.bills import Bill, BillStatus
 from fawtara.domain.calendar import end_of_day_utc, paid_on_time
@@ -242,10 +243,10 @@ def order_for(
 
 def provisioning_retry_delay_s(attempts: int) -> int:
     """An order the network did not take waits 5, 10, 20 … s, capped."""
-    exponent = min(max(attempts - 1, 0), 16)
     return int(
-        min(
-            limits.provisioning_retry_backoff_s_first * 2**exponent,
+        backoff_s(
+            attempts,
+            limits.provisioning_retry_backoff_s_first,
             limits.provisioning_retry_backoff_s_max,
         )
     )

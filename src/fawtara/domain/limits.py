@@ -6,6 +6,8 @@ exceeded is an expected failure (`LimitExceeded`), never a silent truncation.
 
 from __future__ import annotations
 
+from fawtara.domain.errors import LimitExceeded
+
 # Money. 10^15 qirsh is 10 trillion new pounds: far above any bill or payment
 # (the whole of H1 2024 was about 10 billion new pounds), and well inside a
 # signed 64-bit column, so sums of many amounts cannot overflow BIGINT.
@@ -23,6 +25,31 @@ usage_quantity_max = 10**9
 name_length_max = 120
 customer_reference_length_max = 32
 description_length_max = 200
+# Identifiers a caller names in a path: a payment id is a UUID in text (36
+# characters); a bill id is made by its biller, at most 64. A longer one names
+# nothing and is refused (check_length), never cut to another id.
+payment_id_length_max = 36
+bill_id_length_max = 64
+# The console's search box takes a payment id, a receipt number or a phone number.
+payment_search_query_length_max = 64
+
+# Free text kept with a row for people to read: clipped (clip) to its column,
+# keeping the start, where the cause is said. An error detail, a failure reason
+# or an event's note: 400 characters hold a peer's message and its context.
+detail_length_max = 400
+# A void's or a reversal's reason, as the cashier or operator wrote it.
+reason_length_max = 200
+# A ledger transfer's reference ("<biller> <customer ref>", a refund's note).
+transfer_reference_length_max = 200
+# The file a usage import came from, as its operator named it.
+usage_source_length_max = 200
+# Who ran a scheduled job: host and process id.
+job_runner_length_max = 64
+# A peer's answer quoted in a log line or an error message: the start shows the cause.
+excerpt_length_max = 200
+# Input quoted back in an error message (a search, a field a bank sent): enough to
+# recognise it, short enough that the message stays one line.
+quoted_input_length_max = 40
 
 # A usage file: larger files are split by the sender. Keeps one import's
 # memory and its error report bounded.
@@ -199,3 +226,18 @@ cash_denominations_max = 20
 # of as many (entrypoints/web/throttle.py); the bank caps each account as well.
 portal_bank_steps_per_minute = 10
 portal_throttled_clients_max = 10_000
+
+
+def check_length(text: str, length_max: int, what: str) -> str:
+    """`text` when it has at most `length_max` characters; LimitExceeded otherwise.
+
+    For input at the edge, where a shortened value would mean something else."""
+    if len(text) > length_max:
+        raise LimitExceeded(f"{what} has at most {length_max} characters, got {len(text)}")
+    return text
+
+
+def clip(text: str, length_max: int) -> str:
+    """`text` shortened to `length_max` characters, for free text kept for people to read
+    (an error detail, a log excerpt) whose start says what happened."""
+    return text[:length_max]

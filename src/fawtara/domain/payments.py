@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fawtara.domain import limits
+from fawtara.domain.backoff import backoff_s
 from fawtara.domain.errors import InvalidAmount, LimitExceeded, ValidationError
 
 
@@ -55,27 +56,6 @@ class PaymentState(enum.Enum):
 FINAL_STATES = frozenset(
     {PaymentState.COMPLETED, PaymentState.FAILED, PaymentState.RETURNED, PaymentState.REVERSED}
 )
-
-# Every move the switch may make; anything else is a programming error.
-TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
-    PaymentState.RECEIVED: frozenset(
-        {PaymentState.DEBITED, PaymentState.UNKNOWN, PaymentState.FAILED}
-    ),
-    PaymentState.UNKNOWN: frozenset(
-        {PaymentState.DEBITED, PaymentState.FAILED, PaymentState.RETURNING}
-    ),
-    PaymentState.DEBITED: frozenset({PaymentState.COMPLETED, PaymentState.RETURNING}),
-    PaymentState.RETURNING: frozenset({PaymentState.RETURNED, PaymentState.FAILED}),
-    PaymentState.COMPLETED: frozenset({PaymentState.REVERSING}),
-    PaymentState.REVERSING: frozenset({PaymentState.REVERSED}),
-    PaymentState.FAILED: frozenset(),
-    PaymentState.RETURNED: frozenset(),
-    PaymentState.REVERSED: frozenset(),
-}
-
-
-def check_transition(current: PaymentState, target: PaymentState) -> None:
-    assert target in TRANSITIONS[current], f"no transition {current.value} -> {target.value}"
 
 
 class PaymentModel(enum.Enum):
@@ -195,9 +175,9 @@ class Payment:
 
 
 def retry_delay_s(attempts: int) -> int:
-    """Backoff before the next try of a step: 1, 2, 4 … capped."""
-    exponent = min(max(attempts, 0), 16)
-    return int(min(limits.retry_backoff_s_first * 2**exponent, limits.retry_backoff_s_max))
+    """Backoff before the next try of a step: 1, 2, 4 … capped. `attempts` counts the
+    tries made before this failure (0 for the first), so the first retry waits `first`."""
+    return int(backoff_s(attempts + 1, limits.retry_backoff_s_first, limits.retry_backoff_s_max))
 
 
 def receipt_number(payment_id: str, completed_at: datetime) -> str:

@@ -102,6 +102,21 @@ class Receipt:
 
 
 def _check(receipt: Receipt) -> None:
+    _check_texts(receipt)
+    if not isinstance(receipt.status, ReceiptStatus):
+        raise ReceiptInvalid(f"unknown receipt status {receipt.status!r}")
+    if receipt.currency not in CURRENCY_EXPONENTS:
+        raise ReceiptInvalid(f"unknown currency {receipt.currency!r}")
+    if not 1 <= len(receipt.bills) <= limits.bills_per_payment_max:
+        raise ReceiptInvalid(f"a receipt lists 1 to {limits.bills_per_payment_max} bills")
+    _check_amounts(receipt)
+    if receipt.accepted_at.tzinfo is None:
+        raise ReceiptInvalid("accepted_at must carry its UTC offset")
+    if receipt.counter_code is not None and not _COUNTER_CODE.fullmatch(receipt.counter_code):
+        raise ReceiptInvalid(f"counter code {receipt.counter_code!r} is not like DAM01")
+
+
+def _check_texts(receipt: Receipt) -> None:
     for name in _TEXT_FIELDS:
         value = getattr(receipt, name)
         length_max = _TEXT_FIELDS_MAX.get(name, limits.name_length_max)
@@ -109,12 +124,9 @@ def _check(receipt: Receipt) -> None:
             continue
         if not isinstance(value, str) or not value or len(value) > length_max:
             raise ReceiptInvalid(f"{name} must be 1 to {length_max} characters")
-    if not isinstance(receipt.status, ReceiptStatus):
-        raise ReceiptInvalid(f"unknown receipt status {receipt.status!r}")
-    if receipt.currency not in CURRENCY_EXPONENTS:
-        raise ReceiptInvalid(f"unknown currency {receipt.currency!r}")
-    if not 1 <= len(receipt.bills) <= limits.bills_per_payment_max:
-        raise ReceiptInvalid(f"a receipt lists 1 to {limits.bills_per_payment_max} bills")
+
+
+def _check_amounts(receipt: Receipt) -> None:
     amounts = [receipt.amount_minor, receipt.credit_minor, receipt.refund_minor]
     amounts += [bill.amount_minor for bill in receipt.bills]
     if receipt.cash_taken_minor is not None:
@@ -125,10 +137,6 @@ def _check(receipt: Receipt) -> None:
         raise ReceiptInvalid("amounts must be between 0 and the amount limit")
     if abs(receipt.rounding_minor) > limits.amount_minor_max:
         raise ReceiptInvalid("rounding_minor is out of range")
-    if receipt.accepted_at.tzinfo is None:
-        raise ReceiptInvalid("accepted_at must carry its UTC offset")
-    if receipt.counter_code is not None and not _COUNTER_CODE.fullmatch(receipt.counter_code):
-        raise ReceiptInvalid(f"counter code {receipt.counter_code!r} is not like DAM01")
 
 
 def mask_account(account: str) -> str:

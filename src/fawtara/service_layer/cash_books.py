@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fawtara.domain import accounts
+from fawtara.domain import accounts, limits
 from fawtara.domain.accounts import AccountSpec
 from fawtara.domain.cash import CashSplit
 from fawtara.domain.ledger import Account, Transfer, TransferKind
@@ -91,7 +91,7 @@ def _transfer(
             amount_minor=amount_minor,
             currency=debit.currency,
             code=code,
-            reference=reference[:200],
+            reference=limits.clip(reference, limits.transfer_reference_length_max),
             created_at=now,
         )
     )

@@ -203,7 +203,11 @@ def _unapplied(
     """Store cash the switch refused for good as a returned payment owing it all back."""
     with switch.uow_factory() as uow:
         now = switch.clock.now()
-        reference = compact_reference(request.customer_ref)[:32]
+        # The cash moved, so the row is kept even for a reference the switch refused:
+        # cut to the column, as the counter sent it.
+        reference = limits.clip(
+            compact_reference(request.customer_ref), limits.customer_reference_length_max
+        )
         row = payment_row(request, counter, reference, PaymentState.RETURNED, now, now)
         if uow.payments.add({**row, "reason_code": refusal.code}):
             stored = uow.payments.get(request.payment_id)
@@ -214,7 +218,9 @@ def _unapplied(
                 None,
                 PaymentState.RETURNED,
                 refusal.code,
-                f"cash not applied, owed back: {refusal.message}"[:400],
+                limits.clip(
+                    f"cash not applied, owed back: {refusal.message}", limits.detail_length_max
+                ),
                 now,
             )
             uow.commit()

@@ -43,8 +43,8 @@ from fawtara.domain.staff import Action, Role
 from fawtara.service_layer.cash_refunds import pay_refund
 from fawtara.service_layer.counter_journal_cash import CASH_KINDS, check_cash_entry, pay_or_void
 from fawtara.service_layer.counter_journal_entry import (
-    CounterDesk,
     JournalEntry,
+    JournalServices,
     amount_field,
     audit_detail,
     own_open_shift,
@@ -59,7 +59,11 @@ from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.ports import UnitOfWork
 from fawtara.service_layer.staff import audit
 
-__all__ = ["CounterDesk", "EntryResult", "JournalEntry", "apply_journal"]
+__all__ = ["CounterDesk", "EntryResult", "JournalEntry", "JournalServices", "apply_journal"]
+
+# The former name, kept while bootstrap_counters.py (edited on main) still imports
+# it; remove once it names JournalServices.
+CounterDesk = JournalServices
 
 JOURNAL_DATA_LENGTH_MAX = 8000  # the counter_journal.data column
 
@@ -74,7 +78,7 @@ class EntryResult:
 
 
 def apply_journal(
-    desk: CounterDesk,
+    services: JournalServices,
     counter_code: str,
     entries: Sequence[JournalEntry],
     synced_through: datetime | None,
@@ -88,39 +92,39 @@ def apply_journal(
     """
     if len(entries) > limits.counter_journal_entries_max:
         raise LimitExceeded(f"at most {limits.counter_journal_entries_max} entries per push")
-    with desk.switch.reader() as uow:
+    with services.switch.reader() as uow:
         counter = uow.counters.get(counter_code)
         billers = [biller.code for biller in counter_billers(uow)]
     if counter is None:
         raise UnknownCounter(f"participant {counter_code} is not a registered counter")
-    results = [apply_entry(desk, counter, entry) for entry in entries]
+    results = [apply_entry(services, counter, entry) for entry in entries]
     if synced_through is not None:
         for biller_code in billers:
-            record_counter_sync(desk.lifecycle, counter.code, biller_code, synced_through)
+            record_counter_sync(services.lifecycle, counter.code, biller_code, synced_through)
     return results
 
 
 REFUND_PAID = "refund_paid"
 
 
-def apply_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
+def apply_entry(services: JournalServices, counter: Counter, entry: JournalEntry) -> EntryResult:
     known = (*CASH_KINDS, *SHIFT_HANDLERS, REFUND_PAID)
     if entry.kind not in known:
         raise InvalidJournalEntry(f"entry {entry.entry_id}: unknown kind {entry.kind!r}")
-    with desk.switch.reader() as uow:
+    with services.switch.reader() as uow:
         earlier = uow.counter_journal.get(entry.entry_id)
     if earlier is not None:
         return answer_again(earlier, counter, entry)
     try:
         if entry.kind in CASH_KINDS:
-            return apply_cash_entry(desk, counter, entry)
+            return apply_cash_entry(services, counter, entry)
         if entry.kind == REFUND_PAID:
-            return apply_refund_entry(desk, counter, entry)
-        return apply_shift_entry(desk, counter, entry)
+            return apply_refund_entry(services, counter, entry)
+        return apply_shift_entry(services, counter, entry)
     except Unavailable:
         raise
     except FawtaraError as error:
-        return reject(desk, counter, entry, error)
+        return reject(services, counter, entry, error)
 
 
 def answer_again(earlier: JournalRecord, counter: Counter, entry: JournalEntry) -> EntryResult:
@@ -149,16 +153,20 @@ def answer_again(earlier: JournalRecord, counter: Counter, entry: JournalEntry) 
     return EntryResult(entry.entry_id, status, **earlier.result)
 
 
-def apply_shift_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
+def apply_shift_entry(
+    services: JournalServices, counter: Counter, entry: JournalEntry
+) -> EntryResult:
     """State change, journal row and audit row in one transaction."""
-    with desk.switch.uow_factory() as uow:
+    with services.switch.uow_factory() as uow:
         member, shift = SHIFT_HANDLERS[entry.kind](uow, counter, entry)
         result = {"error": None, "outcome": None, "shift": shift or None}
         role = None if member is None else member.role
-        return record_entry(desk, uow, counter, entry, result, role, entry.shift_id)
+        return record_entry(services, uow, counter, entry, result, role, entry.shift_id)
 
 
-def apply_cash_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
+def apply_cash_entry(
+    services: JournalServices, counter: Counter, entry: JournalEntry
+) -> EntryResult:
     """Check, then pay or void through the switch (idempotent by payment id), then record.
 
     A crash between the payment and the journal row is harmless: the re-sent
@@ -166,18 +174,20 @@ def apply_cash_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -
     """
     target = text_field(entry, "payment_id")
     with payment_context(target.lower()):
-        with desk.switch.reader() as uow:  # checks only: nothing locked, nothing written
-            member = check_cash_entry(uow, counter, entry, desk.switch.clock.now())
-        outcome = pay_or_void(desk.switch, counter, entry)
+        with services.switch.reader() as uow:  # checks only: nothing locked, nothing written
+            member = check_cash_entry(uow, counter, entry, services.switch.clock.now())
+        outcome = pay_or_void(services.switch, counter, entry)
         result = {"error": None, "outcome": outcome.to_json(), "shift": None}
-        with desk.switch.uow_factory() as uow:
-            return record_entry(desk, uow, counter, entry, result, member.role, target)
+        with services.switch.uow_factory() as uow:
+            return record_entry(services, uow, counter, entry, result, member.role, target)
 
 
-def apply_refund_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
+def apply_refund_entry(
+    services: JournalServices, counter: Counter, entry: JournalEntry
+) -> EntryResult:
     """A refund handed over from this counter's drawer, in an open shift of the cashier's:
     the payout, the journal row and the audit row in one transaction."""
-    with desk.switch.uow_factory() as uow:
+    with services.switch.uow_factory() as uow:
         member = staff_at(uow, counter, entry.cashier, Action.PAY_REFUND)
         shift = own_open_shift(uow, counter, entry)
         payment_id = text_field(entry, "payment_id")
@@ -189,27 +199,27 @@ def apply_refund_entry(desk: CounterDesk, counter: Counter, entry: JournalEntry)
             payment_id,
             amount_field(entry, "amount_minor"),
             entry.at,
-            desk.switch.clock.now(),
+            services.switch.clock.now(),
         )
         result = {"error": None, "outcome": outcome, "shift": shift_view(uow, shift)}
-        return record_entry(desk, uow, counter, entry, result, member.role, payment_id)
+        return record_entry(services, uow, counter, entry, result, member.role, payment_id)
 
 
 def reject(
-    desk: CounterDesk, counter: Counter, entry: JournalEntry, error: FawtaraError
+    services: JournalServices, counter: Counter, entry: JournalEntry, error: FawtaraError
 ) -> EntryResult:
     result = {"error": error.as_dict(), "outcome": None, "shift": None}
-    with desk.switch.uow_factory() as uow:
+    with services.switch.uow_factory() as uow:
         found = uow.staff.get(entry.cashier)
         role = None if found is None else found[0].role
-        return record_entry(desk, uow, counter, entry, result, role, entry.shift_id)
+        return record_entry(services, uow, counter, entry, result, role, entry.shift_id)
 
 
 # --- The journal and audit rows -----------------------------------------------------
 
 
 def record_entry(
-    desk: CounterDesk,
+    services: JournalServices,
     uow: UnitOfWork,
     counter: Counter,
     entry: JournalEntry,
@@ -224,9 +234,9 @@ def record_entry(
     of `uow` is rolled back and the entry is answered as the first time.
     """
     status = "applied" if result["error"] is None else "rejected"
-    if not store(uow, counter, entry, status, result, desk):
+    if not store(uow, counter, entry, status, result, services):
         uow.rollback()
-        return _stored_meanwhile(desk, counter, entry)
+        return _stored_meanwhile(services, counter, entry)
     if status == "applied":
         action, detail = entry.kind, audit_detail(entry)
     else:
@@ -242,7 +252,7 @@ def store(
     entry: JournalEntry,
     status: str,
     result: dict[str, Any],
-    desk: CounterDesk,
+    services: JournalServices,
 ) -> bool:
     """The journal row; False when the same entry id was stored meanwhile."""
     data = entry.canonical_data()
@@ -256,15 +266,17 @@ def store(
         entry.cashier,
         entry.shift_id,
         data,
-        desk.switch.clock.now(),
+        services.switch.clock.now(),
         status,
         result,
     )
     return uow.counter_journal.add(record)
 
 
-def _stored_meanwhile(desk: CounterDesk, counter: Counter, entry: JournalEntry) -> EntryResult:
-    with desk.switch.reader() as uow:
+def _stored_meanwhile(
+    services: JournalServices, counter: Counter, entry: JournalEntry
+) -> EntryResult:
+    with services.switch.reader() as uow:
         earlier = uow.counter_journal.get(entry.entry_id)
     assert earlier is not None, "a conflicting insert leaves the row behind"
     return answer_again(earlier, counter, entry)

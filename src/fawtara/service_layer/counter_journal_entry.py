@@ -48,8 +48,10 @@ class JournalEntry:
 
 
 @dataclass(frozen=True)
-class CounterDesk:
-    """What applying a journal needs: the switch (cash payments) and the lifecycle."""
+class JournalServices:
+    """What applying a journal needs: the switch (cash payments) and the lifecycle.
+
+    (Not the station's `station.counter.CounterDesk`, the cashier's use cases.)"""
 
     switch: Switch
     lifecycle: Lifecycle

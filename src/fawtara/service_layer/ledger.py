@@ -49,7 +49,7 @@ def _account(uow: UnitOfWork, code: str) -> Account:
     return account
 
 
-def transfer(
+def transfer(  # noqa: PLR0913 (keyword-only: the fields of a transfer, named at each call)
     uow: UnitOfWork,
     *,
     transfer_id: str,

@@ -46,6 +46,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from fawtara.domain import limits
+from fawtara.domain.backoff import backoff_s
 from fawtara.domain.errors import InvalidPhoneNumber, LimitExceeded
 from fawtara.domain.sms import (
     TOPICS,
@@ -209,8 +210,8 @@ class WorkerPolicy:
 
 def backoff(attempts: int, policy: WorkerPolicy) -> timedelta:
     """Exponential: min, 2·min, 4·min … capped at max."""
-    exponent = min(max(attempts - 1, 0), 30)
-    return timedelta(milliseconds=min(policy.backoff_ms_min * 2**exponent, policy.backoff_ms_max))
+    delay_s = backoff_s(attempts, policy.backoff_ms_min / 1000, policy.backoff_ms_max / 1000)
+    return timedelta(seconds=delay_s)
 
 
 # Stage 1: intake --------------------------------------------------------------
@@ -230,7 +231,7 @@ def prepare(item: OutboxItem, now: datetime) -> NewSms:
             text,
             0,
             SmsState.FAILED,
-            reason[:400],
+            limits.clip(reason, limits.detail_length_max),
             now,
         )
 

@@ -86,7 +86,7 @@ def parse_query(text: str) -> Search:
         pass
     raise ValidationError(
         f"search by payment id, receipt number (like 261101-ABCDEFGHIJ) or Syrian mobile "
-        f"number; {query[:40]!r} is none of them",
+        f"number; {limits.clip(query, limits.quoted_input_length_max)!r} is none of them",
         "ابحث برقم الدفعة أو رقم الإيصال أو رقم الجوال",
     )
 

@@ -27,7 +27,7 @@ import secrets
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import NoReturn, cast
 
 from fawtara.domain import limits
 from fawtara.domain.errors import (
@@ -155,55 +155,13 @@ def sign_in(
         found = uow.staff.get(username)
         counter_code = None if place == CONSOLE else place
         if found is None or not found[0].active:
-            # The same slow hash check as a real account, so the time taken does not
-            # tell which usernames exist.
-            hasher.verify(_dummy_hash(hasher), password)
-            audit(
-                uow,
-                now,
-                username,
-                None,
-                "sign_in_failed",
-                counter_code,
-                detail="unknown or inactive username",
-            )
-            uow.commit()
-            raise SignInFailed("wrong username or password")
+            _refuse_unknown_username(uow, hasher, now, username, password, counter_code)
         member, password_hash = found
         if member.locked_at(now):
-            audit(
-                uow,
-                now,
-                username,
-                member.role,
-                "sign_in_refused",
-                counter_code,
-                detail="account locked",
-            )
-            uow.commit()
-            member.check_not_locked(now)
+            _refuse_locked(uow, now, member, counter_code)
         if not hasher.verify(password_hash, password):
-            failed = member.after_failure(now)
-            uow.staff.save_attempts(failed)
-            locked = failed.locked_at(now)
-            audit(
-                uow,
-                now,
-                username,
-                member.role,
-                "locked" if locked else "sign_in_failed",
-                counter_code,
-                detail=f"wrong password ({member.failed_attempts + 1} in a row)",
-            )
-            uow.commit()
-            failed.check_not_locked(now)
-            raise SignInFailed("wrong username or password")
-        if counter_code is None:
-            check(member.role, Action.VIEW_CONSOLE, own_counter=False)
-        else:
-            if uow.counters.get(counter_code) is None:
-                raise UnknownCounter(f"no counter {counter_code}")
-            check(member.role, Action.SIGN_IN, own_counter=member.works_at(counter_code))
+            _refuse_wrong_password(uow, now, member, counter_code)
+        _check_allowed_at(uow, member, counter_code)
         token = secrets.token_urlsafe(32)
         expires_at = session_expires_at(now)
         uow.staff.save_attempts(member.after_success())
@@ -213,6 +171,78 @@ def sign_in(
     return Session(
         token, username, member.name_ar, member.role, member.counter_code, place, expires_at
     )
+
+
+def _refuse_unknown_username(
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    now: datetime,
+    username: str,
+    password: str,
+    counter_code: str | None,
+) -> NoReturn:
+    # The same slow hash check as a real account, so the time taken does not
+    # tell which usernames exist.
+    hasher.verify(_dummy_hash(hasher), password)
+    audit(
+        uow,
+        now,
+        username,
+        None,
+        "sign_in_failed",
+        counter_code,
+        detail="unknown or inactive username",
+    )
+    uow.commit()
+    raise SignInFailed("wrong username or password")
+
+
+def _refuse_locked(
+    uow: UnitOfWork, now: datetime, member: StaffMember, counter_code: str | None
+) -> None:
+    """Audit the refusal and raise AccountLocked (by `check_not_locked`)."""
+    audit(
+        uow,
+        now,
+        member.username,
+        member.role,
+        "sign_in_refused",
+        counter_code,
+        detail="account locked",
+    )
+    uow.commit()
+    member.check_not_locked(now)
+
+
+def _refuse_wrong_password(
+    uow: UnitOfWork, now: datetime, member: StaffMember, counter_code: str | None
+) -> NoReturn:
+    """Count the failure (locking the account at the limit), audit it, raise."""
+    failed = member.after_failure(now)
+    uow.staff.save_attempts(failed)
+    locked = failed.locked_at(now)
+    audit(
+        uow,
+        now,
+        member.username,
+        member.role,
+        "locked" if locked else "sign_in_failed",
+        counter_code,
+        detail=f"wrong password ({member.failed_attempts + 1} in a row)",
+    )
+    uow.commit()
+    failed.check_not_locked(now)
+    raise SignInFailed("wrong username or password")
+
+
+def _check_allowed_at(uow: UnitOfWork, member: StaffMember, counter_code: str | None) -> None:
+    """The console for operators and administrators; a counter for its own staff."""
+    if counter_code is None:
+        check(member.role, Action.VIEW_CONSOLE, own_counter=False)
+    else:
+        if uow.counters.get(counter_code) is None:
+            raise UnknownCounter(f"no counter {counter_code}")
+        check(member.role, Action.SIGN_IN, own_counter=member.works_at(counter_code))
 
 
 def session_for(uow_factory: UnitOfWorkFactory, clock: Clock, token: str | None) -> Session:

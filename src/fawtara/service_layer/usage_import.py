@@ -131,7 +131,7 @@ def _import_chunk(
                     "cycle_id": row.cycle_id,
                     "biller_code": row.biller_code,
                     "quantity": row.quantity,
-                    "source": source[:200],
+                    "source": limits.clip(source, limits.usage_source_length_max),
                     "imported_at": now,
                 }
             )

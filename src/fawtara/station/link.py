@@ -45,7 +45,7 @@ class SwitchLink:
             try:
                 reason = response.json()["error"]["message"]
             except (ValueError, KeyError, TypeError):
-                reason = response.text[:200]
+                reason = limits.clip(response.text, limits.excerpt_length_max)
             raise LinkDown(f"switch answered {response.status_code}: {reason}")
         try:
             return response.json()

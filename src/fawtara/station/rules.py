@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from fawtara.domain import limits
+from fawtara.domain.backoff import backoff_s
 from fawtara.domain.errors import InvalidAmount, ValidationError
 from fawtara.domain.money import Money
 from fawtara.domain.sms import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR, format_amount
@@ -81,8 +82,11 @@ def retry_delay_s(failures_in_a_row: int) -> float:
     """Backoff while the link is down: doubling from the first delay to the cap."""
     if failures_in_a_row <= 0:
         return 0.0
-    delay = limits.station_sync_backoff_s_first * 2 ** min(failures_in_a_row - 1, 16)
-    return float(min(delay, limits.station_sync_backoff_s_max))
+    return backoff_s(
+        failures_in_a_row,
+        limits.station_sync_backoff_s_first,
+        limits.station_sync_backoff_s_max,
+    )
 
 
 def with_local_failures(

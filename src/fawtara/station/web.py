@@ -10,6 +10,7 @@ Expected failures are shown on the page in Arabic with their code.
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,34 +51,73 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+@dataclass(frozen=True, slots=True)
+class _Pages:
+    """What every route shares: the desk, the link's status and the page templates."""
+
+    desk: CounterDesk
+    syncer: Syncer
+    templates: Jinja2Templates
+
+    def page(self, request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+        context.setdefault("member", None)
+        context.setdefault("error", None)
+        context["link"] = link_status(self.syncer.status.up, self.desk.store.pending_count())
+        context["counter"] = self.desk.store.meta("counter")
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def signed_in(self, request: Request) -> StaffMember:
+        return self.desk.signed_in(request.cookies.get(SESSION_COOKIE, ""))
+
+    def payment_of(self, request: Request, payment_id: str) -> tuple[StaffMember, LocalPayment]:
+        member = self.signed_in(request)
+        payment = self.desk.store.payment(payment_id)
+        if payment is None:
+            raise UnknownPayment(f"no payment {payment_id} at this station")
+        return member, payment
+
+    def receipt(self, payment: LocalPayment) -> Any:
+        desk = self.desk
+        biller = next(b for b in desk.store.billers() if b["code"] == payment.biller)
+        cashier = desk.store.cashier(payment.cashier)
+        return receipt_of(
+            payment, desk.counter, biller, cashier.name_ar if cashier else payment.cashier
+        )
+
+
 def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinter) -> FastAPI:
     app = FastAPI(title="Fawtara counter station", docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    templates = _templates()
+    pages = _Pages(desk, syncer, _templates())
+    _add_error_handlers(app, pages)
+    _add_session_routes(app, pages)
+    _add_counter_routes(app, pages)
+    _add_receipt_routes(app, pages, printer)
+    _add_payments_routes(app, pages)
+    _add_refund_routes(app, pages)
+    _add_shift_close_routes(app, pages)
+    return app
 
-    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-        context.setdefault("member", None)
-        context.setdefault("error", None)
-        context["link"] = link_status(syncer.status.up, desk.store.pending_count())
-        context["counter"] = desk.store.meta("counter")
-        return templates.TemplateResponse(request, name, context, status_code=status_code)
 
-    def signed_in(request: Request) -> StaffMember:
-        return desk.signed_in(request.cookies.get(SESSION_COOKIE, ""))
-
+def _add_error_handlers(app: FastAPI, pages: _Pages) -> None:
     @app.exception_handler(SessionExpired)
     async def to_sign_in(_request: Request, _error: SessionExpired) -> Response:
         return RedirectResponse("/signin", status_code=303)
 
     @app.exception_handler(FawtaraError)
     async def on_error(request: Request, error: FawtaraError) -> Response:
-        return page(
+        return pages.page(
             request,
             "error.html.j2",
             error.http_status,
             error=error,
             back=request.headers.get("referer", "/"),
         )
+
+
+def _add_session_routes(app: FastAPI, pages: _Pages) -> None:
+    """Health and status (no sign-in: nothing private), signing in and out."""
+    desk, syncer, page = pages.desk, pages.syncer, pages.page
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -110,10 +150,15 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
 
     @app.post("/signout")
     def sign_out(request: Request) -> Response:
-        desk.sign_out(request.cookies.get(SESSION_COOKIE, ""), signed_in(request))
+        desk.sign_out(request.cookies.get(SESSION_COOKIE, ""), pages.signed_in(request))
         response = RedirectResponse("/signin", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
+
+
+def _add_counter_routes(app: FastAPI, pages: _Pages) -> None:
+    """The desk: find a subscriber's bills, open the shift, quote and take a payment."""
+    desk, page, signed_in = pages.desk, pages.page, pages.signed_in
 
     @app.get("/", response_class=HTMLResponse)
     def counter_page(request: Request, biller: str = "", ref: str = "") -> Response:
@@ -168,31 +213,25 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
         payment_id = desk.take_payment(member, offer, parse_cash(cash_received))
         return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
 
-    def payment_of(request: Request, payment_id: str) -> tuple[StaffMember, LocalPayment]:
-        member = signed_in(request)
-        payment = desk.store.payment(payment_id)
-        if payment is None:
-            raise UnknownPayment(f"no payment {payment_id} at this station")
-        return member, payment
 
-    def receipt(payment: LocalPayment) -> Any:
-        biller = next(b for b in desk.store.billers() if b["code"] == payment.biller)
-        cashier = desk.store.cashier(payment.cashier)
-        return receipt_of(
-            payment, desk.counter, biller, cashier.name_ar if cashier else payment.cashier
-        )
+def _add_receipt_routes(app: FastAPI, pages: _Pages, printer: ReceiptPrinter) -> None:
+    """A payment's receipt: as a page, as a PDF, and for the receipt roll."""
 
     @app.get("/receipts/{payment_id}", response_class=HTMLResponse)
     def receipt_page(request: Request, payment_id: str) -> Response:
-        member, payment = payment_of(request, payment_id)
-        return page(
-            request, "receipt.html.j2", member=member, payment=payment, receipt=receipt(payment)
+        member, payment = pages.payment_of(request, payment_id)
+        return pages.page(
+            request,
+            "receipt.html.j2",
+            member=member,
+            payment=payment,
+            receipt=pages.receipt(payment),
         )
 
     @app.get("/receipts/{payment_id}/pdf")
     def receipt_pdf(request: Request, payment_id: str) -> Response:
-        _member, payment = payment_of(request, payment_id)
-        document = receipt(payment)
+        _member, payment = pages.payment_of(request, payment_id)
+        document = pages.receipt(payment)
         name = f"receipt-{document.receipt_no}.pdf"
         return Response(
             printer.pdf(document),
@@ -202,8 +241,13 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
 
     @app.get("/receipts/{payment_id}/print", response_class=HTMLResponse)
     def receipt_roll(request: Request, payment_id: str) -> Response:
-        _member, payment = payment_of(request, payment_id)
-        return HTMLResponse(printer.html(receipt(payment)))
+        _member, payment = pages.payment_of(request, payment_id)
+        return HTMLResponse(printer.html(pages.receipt(payment)))
+
+
+def _add_payments_routes(app: FastAPI, pages: _Pages) -> None:
+    """The shift's payments, and a supervisor's void of one."""
+    desk, page, signed_in = pages.desk, pages.page, pages.signed_in
 
     @app.get("/payments", response_class=HTMLResponse)
     def payments(request: Request) -> Response:
@@ -250,21 +294,26 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
             )
         return RedirectResponse(f"/receipts/{payment_id}", status_code=303)
 
+
+def _add_refund_routes(app: FastAPI, pages: _Pages) -> None:
+    """Refunds owed to a subscriber, paid out in cash at the desk."""
+    desk = pages.desk
+
     @app.post("/refunds/{payment_id}/pay")
     def pay_refund(request: Request, payment_id: str) -> Response:
-        desk.pay_refund(signed_in(request), payment_id)
+        desk.pay_refund(pages.signed_in(request), payment_id)
         return RedirectResponse(f"/refunds/{payment_id}", status_code=303)
 
     @app.get("/refunds/{payment_id}", response_class=HTMLResponse)
     def refund_slip(request: Request, payment_id: str) -> Response:
         """The payout slip: the amount handed over, printable on the receipt roll."""
-        member = signed_in(request)
+        member = pages.signed_in(request)
         payout = desk.store.refund_payout(payment_id)
         if payout is None:
             raise UnknownPayment(f"no refund of payment {payment_id} was paid out here")
         biller = next((b for b in desk.store.billers() if b["code"] == payout.refund.biller), None)
         cashier = desk.store.cashier(payout.cashier)
-        return page(
+        return pages.page(
             request,
             "refund.html.j2",
             member=member,
@@ -272,6 +321,11 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
             biller_name_ar=biller["name_ar"] if biller else payout.refund.biller,
             cashier_name_ar=cashier.name_ar if cashier else payout.cashier,
         )
+
+
+def _add_shift_close_routes(app: FastAPI, pages: _Pages) -> None:
+    """The close of a shift: the cash count, and a supervisor's approval of a variance."""
+    desk, page, signed_in = pages.desk, pages.page, pages.signed_in
 
     @app.get("/shift/close", response_class=HTMLResponse)
     def close_form(request: Request) -> Response:
@@ -302,5 +356,3 @@ def create_station_app(desk: CounterDesk, syncer: Syncer, printer: ReceiptPrinte
         signed_in(request)
         desk.approve_close(shift_id, supervisor, password)
         return RedirectResponse("/shift/close", status_code=303)
-
-    return app

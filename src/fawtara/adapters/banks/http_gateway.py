@@ -30,6 +30,7 @@ import httpx
 from fawtara.adapters.banks import iso20022
 from fawtara.adapters.banks.iso20022 import MalformedBankMessage, SwitchIdentity
 from fawtara.adapters.banks.wire import message_bytes_max, statement_bytes_max
+from fawtara.domain import limits
 from fawtara.domain.banking import BankAnswer, DebitInstruction, ReturnInstruction, StatusRequest
 from fawtara.service_layer.ports import BankUnreachable
 
@@ -154,7 +155,7 @@ class HttpBankGateway:
         if body is None:
             raise BankUnreachable(f"bank {bank_code}: answer to {message} exceeds {size_max} bytes")
         if response.status_code != 200:
-            excerpt = body[:200].decode("utf-8", "replace")
+            excerpt = limits.clip(body.decode("utf-8", "replace"), limits.excerpt_length_max)
             raise BankUnreachable(
                 f"bank {bank_code}: {message} answered HTTP {response.status_code}"
                 + (f": {excerpt}" if excerpt else "")

@@ -55,7 +55,7 @@ from fawtara.adapters.banks.wire import (
     Reader,
     additional_info_length_max,
     amount_text,
-    clip,
+    clip_narrative,
     damascus_day,
     domain_id,
     iso_datetime,
@@ -66,6 +66,7 @@ from fawtara.adapters.banks.wire import (
     remittance_length_max,
     wire_id,
 )
+from fawtara.domain import limits
 from fawtara.domain.banking import (
     BankAnswer,
     BankStatus,
@@ -274,7 +275,8 @@ def _initiator(instruction_for_debtor_agent: str | None) -> str | None:
         return None
     code = text.removeprefix(INITIATOR_PREFIX)
     if not _INITIATOR_CODE.fullmatch(code):
-        raise MalformedBankMessage(f"InstrForDbtrAgt names no participant: {text[:40]!r}")
+        quoted = limits.clip(text, limits.quoted_input_length_max)
+        raise MalformedBankMessage(f"InstrForDbtrAgt names no participant: {quoted!r}")
     return code
 
 
@@ -293,7 +295,7 @@ def _add_status(b: Builder, transaction: Any, answer: BankAnswer) -> None:
         if reason:
             b.add(info, "Rsn/Cd" if len(reason) <= 4 else "Rsn/Prtry", reason)
         if answer.detail:
-            b.add(info, "AddtlInf", clip(answer.detail, additional_info_length_max))
+            b.add(info, "AddtlInf", clip_narrative(answer.detail, additional_info_length_max))
 
 
 def _add_bank_reference(b: Builder, transaction: Any, answer: BankAnswer) -> None:

@@ -299,6 +299,7 @@ def damascus_day(instant: datetime) -> date:
     return instant.astimezone(DAMASCUS).date()
 
 
-def clip(text: str, length_max: int) -> str:
-    """Free text cut to an ISO text type's length (for narrative fields only)."""
+def clip_narrative(text: str, length_max: int) -> str:
+    """Free text cut to an ISO text type's length, ending in "…" when cut (narrative
+    fields only; limits.clip cuts stored text without a mark)."""
     return text if len(text) <= length_max else text[: length_max - 1] + "…"

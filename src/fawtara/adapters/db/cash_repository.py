@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select, update
 
 from fawtara.adapters.db import tables as t
 from fawtara.adapters.db.switch_repositories import insert_ignoring_conflict
+from fawtara.domain import limits
 
 
 class SqlCashRepository:
@@ -37,7 +38,11 @@ class SqlCashRepository:
         result = self.connection.execute(
             update(cp)
             .where(cp.c.payment_id == payment_id, cp.c.voided_at.is_(None))
-            .values(voided_at=at, voided_by=by[:32], void_reason=reason[:200])
+            .values(
+                voided_at=at,
+                voided_by=limits.clip(by, limits.username_length_max),
+                void_reason=limits.clip(reason, limits.reason_length_max),
+            )
         )
         return result.rowcount == 1
 
@@ -71,7 +76,12 @@ class SqlCashRepository:
                 cs.c.paid_at.is_(None),
                 cs.c.cancelled_at.is_(None),
             )
-            .values(paid_at=at, paid_counter=counter_code, paid_by=by[:32], paid_shift_id=shift_id)
+            .values(
+                paid_at=at,
+                paid_counter=counter_code,
+                paid_by=limits.clip(by, limits.username_length_max),
+                paid_shift_id=shift_id,
+            )
         )
         return result.rowcount == 1
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, or_, select, update
 
 from fawtara.adapters.db import tables as t
 from fawtara.adapters.db.switch_repositories import insert_ignoring_conflict
+from fawtara.domain import limits
 from fawtara.domain.jobs import JobKey, JobName, JobRun, JobStatus
 
 
@@ -62,7 +63,7 @@ class SqlJobRunRepository:
                 "attempts": 1,
                 "started_at": now,
                 "counts": {},
-                "runner": runner[:64],
+                "runner": limits.clip(runner, limits.job_runner_length_max),
             },
         ):
             return True
@@ -80,7 +81,7 @@ class SqlJobRunRepository:
                 started_at=now,
                 finished_at=None,
                 next_attempt_at=None,
-                runner=runner[:64],
+                runner=limits.clip(runner, limits.job_runner_length_max),
             )
         )
         return moved.rowcount == 1
@@ -102,7 +103,7 @@ class SqlJobRunRepository:
                 status=status.value,
                 finished_at=now,
                 counts=counts,
-                error=None if error is None else error[:400],
+                error=None if error is None else limits.clip(error, limits.detail_length_max),
                 next_attempt_at=next_attempt_at,
             )
         )

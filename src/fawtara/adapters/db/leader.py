@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -114,5 +115,5 @@ def leader_lock(engine: Engine) -> PostgresAdvisoryLock | FileLock:
         return PostgresAdvisoryLock(engine)
     database = engine.url.database
     if not database or database == ":memory:":
-        return FileLock(Path(os.environ.get("TMPDIR", "/tmp")) / f"fawtara-{os.getpid()}.lock")
+        return FileLock(Path(tempfile.gettempdir()) / f"fawtara-{os.getpid()}.lock")
     return FileLock(Path(f"{database}.scheduler.lock"))

@@ -15,6 +15,7 @@ from typing import Self
 from sqlalchemy import JSON, Connection, Engine, and_, bindparam, func, insert, select, update
 
 from fawtara.adapters.db import tables as t
+from fawtara.domain import limits
 from fawtara.domain.sms import FINAL_STATES, DeliveryReceipt, ReceiptStat
 from fawtara.service_layer.notifications import (
     Attempt,
@@ -63,7 +64,10 @@ class SqlSmsRepository:
             .where(box.id == bindparam("b_id"))
             .values(done_at=now, attempts=box.attempts + 1, last_error=bindparam("b_note")),
             [
-                {"b_id": outbox_id, "b_note": note[:400] if note else None}
+                {
+                    "b_id": outbox_id,
+                    "b_note": limits.clip(note, limits.detail_length_max) if note else None,
+                }
                 for outbox_id, note in done
             ],
         )
@@ -187,7 +191,9 @@ class SqlSmsRepository:
                     "b_id": a.message.id,
                     "b_state": a.state.value,
                     "b_ids": [*a.message.smsc_message_ids, *a.new_smsc_ids],
-                    "b_reason": a.reason[:400] if a.reason else None,
+                    "b_reason": limits.clip(a.reason, limits.detail_length_max)
+                    if a.reason
+                    else None,
                     "b_next": a.next_attempt_at,
                     "b_submitted": now if a.state is SmsState.SUBMITTED else None,
                 }
@@ -302,13 +308,6 @@ class SqlSmsRepository:
             .values(state=SmsState.FAILED.value, failure_reason=NO_RECEIPT, updated_at=now)
         )
         return result.rowcount or 0
-
-    # Reading (console, tests) ------------------------------------------------------
-
-    def counts_by_state(self) -> dict[str, int]:
-        sms = t.sms_messages.c
-        rows = self.connection.execute(select(sms.state, func.count()).group_by(sms.state))
-        return {state: count for state, count in rows}
 
 
 class SqlSmsUnitOfWork:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from fawtara.adapters.sms import pdu as p
 from fawtara.adapters.sms.config import SmppConfig
+from fawtara.domain.backoff import backoff_s
 from fawtara.domain.sms import DeliveryReceipt, parse_receipt
 
 log = logging.getLogger("fawtara.sms.smpp")
@@ -164,7 +165,8 @@ class SmppClient:
         return self._bound.is_set()
 
     async def _supervise(self) -> None:
-        backoff = self.config.rebind_backoff_s_min
+        failures = 0  # binds failed in a row
+        first_s, max_s = self.config.rebind_backoff_s_min, self.config.rebind_backoff_s_max
         while not self._stopping:
             try:
                 session = await self._connect_and_bind()
@@ -174,17 +176,18 @@ class SmppClient:
                 log.critical("%s: check FAWTARA_SMSC_SYSTEM_ID / _PASSWORD", error)
                 return
             except (OSError, SessionLost, TimeoutError, p.PduError) as error:
+                failures += 1
+                delay_s = backoff_s(failures, first_s, max_s)
                 log.warning(
                     "SMSC %s:%s unreachable (%s); retry in %.1f s",
                     self.config.host,
                     self.config.port,
                     error,
-                    backoff,
+                    delay_s,
                 )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.config.rebind_backoff_s_max)
+                await asyncio.sleep(delay_s)
                 continue
-            backoff = self.config.rebind_backoff_s_min
+            failures = 0
             self._session = session
             self.binds += 1
             self._bound.set()
@@ -197,7 +200,7 @@ class SmppClient:
                 if session.reader_task is not None:
                     session.reader_task.cancel()
             if not self._stopping:
-                await asyncio.sleep(backoff)
+                await asyncio.sleep(backoff_s(1, first_s, max_s))
 
     async def _connect_and_bind(self) -> _Session:
         config = self.config

@@ -148,12 +148,14 @@ class JournalOut(BaseModel):
 
 @router.post("/v1/counter/journal", response_model=JournalOut, summary="Push journal entries")
 def journal(body: JournalIn, request: Request, caller: Caller) -> JournalOut:
-    desk = counter_desk(platform_of(request), switch_of(request))
+    journal = counter_desk(platform_of(request), switch_of(request))
     entries = [
         counter_journal.JournalEntry(e.entry_id, e.kind, e.at, e.cashier, e.shift_id, e.data)
         for e in body.entries
     ]
-    results = counter_journal.apply_journal(desk, counter_of(caller), entries, body.synced_through)
+    results = counter_journal.apply_journal(
+        journal, counter_of(caller), entries, body.synced_through
+    )
     return JournalOut(
         results=[
             EntryOut(

@@ -231,9 +231,10 @@ def pay(
 @router.get("/v1/payments/{payment_id}", response_model=PaymentOut, summary="Status inquiry")
 def status(payment_id: str, request: Request, caller: Caller) -> PaymentOut:
     platform = platform_of(request)
-    with payment_context(payment_id[:36]):
+    limits.check_length(payment_id, limits.payment_id_length_max, "payment_id")
+    with payment_context(payment_id):
         return payment_out(
-            platform, use_cases.get_payment(platform.uow(readonly=True), caller, payment_id[:36])
+            platform, use_cases.get_payment(platform.uow(readonly=True), caller, payment_id)
         )
 
 
@@ -247,8 +248,7 @@ class ReversalIn(Strict):
     summary="Return the money and reopen the bills",
 )
 def reverse(payment_id: str, body: ReversalIn, request: Request, caller: Caller) -> PaymentOut:
-    with payment_context(payment_id[:36]):
-        payment = use_cases.reverse_payment(
-            switch_of(request), caller, payment_id[:36], body.reason
-        )
+    limits.check_length(payment_id, limits.payment_id_length_max, "payment_id")
+    with payment_context(payment_id):
+        payment = use_cases.reverse_payment(switch_of(request), caller, payment_id, body.reason)
         return payment_out(platform_of(request), payment)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from fawtara.bootstrap_receipts import switch_receipt_pdf
+from fawtara.domain import limits
 from fawtara.entrypoints.api.payments import Caller, platform_of
 
 router = APIRouter(tags=["payments"])
@@ -26,7 +27,7 @@ router = APIRouter(tags=["payments"])
     },
 )
 def receipt_pdf(payment_id: str, request: Request, caller: Caller) -> Response:
-    payment_id = payment_id[:36].lower()
+    payment_id = limits.check_length(payment_id, limits.payment_id_length_max, "payment_id").lower()
     pdf = switch_receipt_pdf(platform_of(request), caller, payment_id)
     # The id names a payment that exists (else PAYMENT_NOT_FOUND): safe in a header.
     disposition = f'inline; filename="receipt-{payment_id}.pdf"'

@@ -225,14 +225,15 @@ def payment(request: Request, payment_id: str) -> Response:
     except (Unauthenticated, NotAllowed) as error:
         return _to_sign_in(request, error)
     try:
-        history = payment_history(_platform(request).uow(readonly=True), payment_id[:64])
+        limits.check_length(payment_id, limits.payment_search_query_length_max, "a search")
+        history = payment_history(_platform(request).uow(readonly=True), payment_id)
     except FawtaraError as error:
         return _page(
             request,
             session,
             "console/payments.html",
             {
-                "q": payment_id[:64],
+                "q": limits.clip(payment_id, limits.payment_search_query_length_max),
                 "found": None,
                 "error": _message(request, error),
                 "results_max": limits.payment_search_results_max,

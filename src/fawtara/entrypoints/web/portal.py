@@ -95,7 +95,12 @@ def on_error(
 def landing(request: Request, error: str = "", status_code: int = 200) -> Response:
     billers = list_billers(platform_of(request).uow(readonly=True))
     chosen, ref = request.query_params.get("biller"), request.query_params.get("ref", "")
-    context = {"billers": billers, "chosen": chosen, "ref": ref[:32], "error": error}
+    context = {
+        "billers": billers,
+        "chosen": chosen,
+        "ref": limits.clip(ref, limits.customer_reference_length_max),
+        "error": error,
+    }
     return render(request, "portal/landing.html", context, status_code)
 
 
@@ -216,7 +221,7 @@ def ask_consent(
 
 
 @router.post("/pay/confirm", response_class=HTMLResponse)
-def confirm_and_pay(
+def confirm_and_pay(  # noqa: PLR0913 (one parameter per field of the posted form)
     request: Request,
     payment_id: Annotated[str, Form(max_length=36)],
     biller: Text,
@@ -272,8 +277,9 @@ def progress(request: Request, payment_id: str) -> Response:
     platform = platform_of(request)
 
     def step() -> Response:
+        limits.check_length(payment_id, limits.payment_id_length_max, "payment_id")
         payment = use_cases.get_payment(
-            platform.uow(readonly=True), portal_participant(platform), payment_id[:36]
+            platform.uow(readonly=True), portal_participant(platform), payment_id
         )
         messages = use_cases.payment_messages(platform.uow(readonly=True), payment)
         lines = use_cases.payment_bills(platform.uow(readonly=True), payment)
@@ -303,8 +309,9 @@ def bill_download(
     platform = platform_of(request)
 
     def step() -> Response:
+        limits.check_length(bill_id, limits.bill_id_length_max, "bill_id")
         found = use_cases.fetch_bills(platform.uow(readonly=True), biller.upper(), ref)
-        pdf = bill_pdf(platform, found.biller_code, found.customer_ref, bill_id[:64])
+        pdf = bill_pdf(platform, found.biller_code, found.customer_ref, bill_id)
         # bill_pdf found this id among the service's bills: safe in a header.
         return pdf_download(pdf, f"bill-{bill_id}.pdf")
 
@@ -314,11 +321,11 @@ def bill_download(
 @router.get("/payments/{payment_id}/receipt.pdf")
 def receipt_download(request: Request, payment_id: str) -> Response:
     platform = platform_of(request)
-    payment_id = payment_id[:36].lower()
 
     def step() -> Response:
-        pdf = switch_receipt_pdf(platform, portal_participant(platform), payment_id)
+        known = limits.check_length(payment_id, limits.payment_id_length_max, "payment_id").lower()
+        pdf = switch_receipt_pdf(platform, portal_participant(platform), known)
         # Only a payment the portal made and completed has a receipt: the id is known.
-        return pdf_download(pdf, f"receipt-{payment_id}.pdf")
+        return pdf_download(pdf, f"receipt-{known}.pdf")
 
     return on_error(request, step, lambda error, status: landing(request, error, status))

@@ -171,7 +171,8 @@ def create_bank_app(
         body = {"reason": error.reason, **({"refusal": error.refusal} if error.refusal else {})}
         return JSONResponse(body, status_code=error.status)
 
-    _add_iso_routes(app, store, switch, policy)
+    _add_iso_instruction_routes(app, store, switch, policy)
+    _add_iso_report_routes(app, store)
     _add_admin_routes(app, store, switch, client)
     _add_consent_routes(app, store, policy, codes)
     return app
@@ -182,9 +183,11 @@ def _check_bank(store: BankStore, bank_code: str) -> None:
         raise MalformedBankMessage(f"addressed to bank {bank_code}, this is {store.bank_code}")
 
 
-def _add_iso_routes(
+def _add_iso_instruction_routes(
     app: FastAPI, store: BankStore, faults: FaultSwitch, policy: ConsentPolicy
 ) -> None:
+    """The messages that book or ask: pain.001 debit, pacs.028 inquiry, pacs.004 return."""
+
     @app.post("/iso20022/pain.001", tags=["iso20022"])
     async def pain001(request: Request) -> Response:
         message = await run_in_threadpool(iso20022.read_pain001, await _read_body(request))
@@ -244,6 +247,10 @@ def _add_iso_routes(
             return_id=instruction.return_id,
         )
         return await _deliver(fault, reply)
+
+
+def _add_iso_report_routes(app: FastAPI, store: BankStore) -> None:
+    """The statements the switch reads back: camt.053 of a day, camt.054 of a payment."""
 
     @app.get("/iso20022/camt.053", tags=["iso20022"])
     def camt053(
