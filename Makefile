@@ -22,6 +22,7 @@ run: $(STAMP)
 	@scripts/system-deps.sh
 	@mkdir -p var
 	$(BIN)/fawtara db upgrade
+	$(BIN)/fawtara billing db upgrade
 	$(BIN)/fawtara demo seed
 	$(BIN)/fawtara up
 

@@ -82,9 +82,24 @@ def bare_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engi
 
 @pytest.fixture
 def engine(bare_engine: Engine) -> Engine:
-    """An engine on a migrated, empty database, on each engine in turn."""
+    """An engine on a migrated, empty switch store, on each engine in turn."""
     schema.upgrade(bare_engine)
     return bare_engine
+
+
+@pytest.fixture
+def billing_engine(bare_engine: Engine, tmp_path: Path) -> Iterator[Engine]:
+    """The billing system's own store beside the switch's, on the same kind of engine."""
+    if bare_engine.dialect.name == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'billing.db'}")
+        schema.upgrade(engine, system=schema.BILLING)
+        yield engine
+        engine.dispose()
+        return
+    server = bare_engine.url.set(query={}).render_as_string(hide_password=False)
+    for engine in postgres_schema_engine(server):
+        schema.upgrade(engine, system=schema.BILLING)
+        yield engine
 
 
 @pytest.fixture
@@ -93,6 +108,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def platform(engine: Engine, clock: ManualClock) -> Platform:
+def platform(engine: Engine, billing_engine: Engine, clock: ManualClock) -> Platform:
+    """Both systems, each on its own store; the Biller API is called in process."""
     url = engine.url.render_as_string(hide_password=False)
-    return Platform(Settings(url, "127.0.0.1", 8000), engine, clock)
+    billing_url = billing_engine.url.render_as_string(hide_password=False)
+    settings = Settings(url, "127.0.0.1", 8000, billing_database_url=billing_url)
+    return Platform(settings, engine, clock, billing_engine)

@@ -26,17 +26,24 @@ from fawtara.domain.participants import Participant, ParticipantKind
 from fawtara.domain.payments import Payment, PaymentRequest
 from fawtara.service_layer import payments as use_cases
 from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.lifecycle import Lifecycle, ReviewReport, record_counter_sync, sweep
+from fawtara.service_layer.counter_sync import record_counter_sync
+from fawtara.service_layer.lifecycle import Lifecycle, ReviewReport, sweep
 from fawtara.service_layer.participants import register_participant
 from fawtara.service_layer.payment_steps import process_due
 from fawtara.service_layer.ports import BillerUnreachable
 from fawtara.service_layer.post_payment import PostPayment, post_payment
-from fawtara.service_layer.registry import add_tariff, register_biller
-from tests.support import STE_LANDLINE
+from fawtara.service_layer.registry import add_tariff, register_biller, register_billing_biller
+from tests.support import STE_LANDLINE, publish_bills
 
 BEMO = Participant("BEMO", ParticipantKind.BANK, "بيمو", "Bemo", ("bank",))
 PORTAL = Participant("PORTAL", ParticipantKind.CHANNEL, "البوابة", "Portal", ("portal",))
 BALANCE = 10**12
+
+
+def landline(n: int) -> str:
+    """The n-th subscriber's Damascus landline number (a reference the Biller API accepts;
+    each world is its own biller, so worlds may share numbers)."""
+    return f"011{2_345_600 + n}"
 
 
 def damascus(day: date, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
@@ -55,8 +62,13 @@ class SwitchableBiller:
             raise BillerUnreachable("biller system unreachable (test)")
         return self.inner.post(command)
 
-    def reverse(self, payment_id: str, reason: str) -> None:
-        self.inner.reverse(payment_id, reason)
+    def inquire(self, biller_code: str, customer_ref: str) -> Any:
+        if self.down:
+            raise BillerUnreachable("biller system unreachable (test)")
+        return self.inner.inquire(biller_code, customer_ref)
+
+    def reverse(self, biller_code: str, payment_id: str, reason: str) -> None:
+        self.inner.reverse(biller_code, payment_id, reason)
 
 
 class LifecycleWorld:
@@ -78,22 +90,26 @@ class LifecycleWorld:
             channels=("bank", "portal", "counter"),
         )
         register_biller(platform.uow(), self.biller, clock)
-        add_tariff(platform.uow(), dataclasses.replace(STE_LANDLINE, biller_code=code), clock)
+        register_billing_biller(platform.billing_uow(), self.biller, clock)
+        tariff = dataclasses.replace(STE_LANDLINE, biller_code=code)
+        add_tariff(platform.billing_uow(), tariff, clock)
         for participant in (BEMO, PORTAL):
             register_participant(platform.uow(), participant, clock, secret="s")
         self.service_ids = self._add_services(services)
-        self.references = {sid: f"0{11 + n}{code}" for n, sid in enumerate(self.service_ids)}
+        self.references = {sid: landline(n) for n, sid in enumerate(self.service_ids)}
         self.bank = InMemoryBank({("BEMO", "ACC"): BALANCE})
         self.switch = platform.switch(self.bank)
         self.biller_link = SwitchableBiller(self.switch.biller)
         self.switch.biller = self.biller_link
         self.switch.sleep = lambda seconds: clock.advance(timedelta(seconds=seconds))
         self.network = NetworkSimulator()
-        self.lifecycle = Lifecycle(platform.uow_factory(), clock, self.network, 3)
+        self.lifecycle = Lifecycle(
+            platform.billing_uow_factory(), clock, self.network, 3, platform.switch_link
+        )
 
     def _add_services(self, count: int) -> list[int]:
         now = self.clock.now()
-        with self.platform.uow() as uow:
+        with self.platform.billing_uow() as uow:
             customers = uow.customers.add(
                 [
                     {
@@ -114,7 +130,7 @@ class LifecycleWorld:
                         "biller_code": self.code,
                         "customer_id": customer,
                         "kind": "landline",
-                        "reference": f"0{11 + n}{self.code}",
+                        "reference": landline(n),
                         "tariff_class": "residential",
                         "state": "active",
                         "created_at": now,
@@ -128,16 +144,19 @@ class LifecycleWorld:
     # Bills --------------------------------------------------------------------
 
     def issue(self, cycle_id: str) -> dict[int, Bill]:
-        """The cycle's bills, one per service (rental only: no usage)."""
-        run_bill_run(self.platform.uow_factory(), self.code, cycle_id, self.clock)
-        with self.platform.uow(readonly=True) as uow:
+        """The cycle's bills, one per service (rental only: no usage), published to the
+        switch as the billing system does after each bill run."""
+        run_bill_run(self.platform.billing_uow_factory(), self.code, cycle_id, self.clock)
+        publish_bills(self.platform, self.code, cycle_id)
+        with self.platform.billing_uow(readonly=True) as uow:
             bills = uow.bills.get_many(
                 [f"{self.code}-{cycle_id}-{sid}" for sid in self.service_ids]
             )
         return {bill.service_id: bill for bill in bills}
 
     def bill(self, bill_id: str) -> Bill:
-        with self.platform.uow(readonly=True) as uow:
+        """The bill in the biller's own books."""
+        with self.platform.billing_uow(readonly=True) as uow:
             return uow.bills.get_many([bill_id])[0]
 
     # Payments, by every channel -------------------------------------------------
@@ -178,7 +197,7 @@ class LifecycleWorld:
         """Cash at a counter, posted to the biller when the counter syncs, with its time."""
         self.clock.set(synced_at)
         post_payment(
-            self.platform.uow(),
+            self.platform.billing_uow(),
             PostPayment(
                 payment_id=f"counter-{uuid.uuid4()}",
                 biller_code=self.code,
@@ -193,7 +212,7 @@ class LifecycleWorld:
         )
 
     def counter_synced(self, counter: str, through: datetime) -> None:
-        record_counter_sync(self.lifecycle, counter, self.code, through)
+        record_counter_sync(self.platform.uow_factory(), self.clock, counter, self.code, through)
 
     def settle_payments(self, at: datetime) -> None:
         """The payment worker's rounds at `at`: unknown outcomes and pushes settle."""
@@ -209,13 +228,13 @@ class LifecycleWorld:
 
     def states(self) -> dict[int, str]:
         s = t.services.c
-        with self.platform.engine.connect() as connection:
+        with self.platform.billing_store().connect() as connection:
             rows = connection.execute(select(s.id, s.state).where(s.biller_code == self.code)).all()
         return {row.id: row.state for row in rows}
 
     def suspensions(self) -> list[dict[str, Any]]:
         p = t.service_suspensions.c
-        with self.platform.engine.connect() as connection:
+        with self.platform.billing_store().connect() as connection:
             rows = connection.execute(
                 select(t.service_suspensions).where(p.biller_code == self.code).order_by(p.id)
             ).mappings()
@@ -223,13 +242,13 @@ class LifecycleWorld:
 
     def outbox(self, topic: str) -> list[dict[str, Any]]:
         o = t.outbox.c
-        with self.platform.engine.connect() as connection:
+        with self.platform.billing_store().connect() as connection:
             rows = connection.execute(
                 select(t.outbox).where(o.topic == topic).order_by(o.id)
             ).mappings()
             return [dict(row) for row in rows if row["payload"].get("biller_code") == self.code]
 
     def count(self, table: Any, *where: Any) -> int:
-        with self.platform.engine.connect() as connection:
+        with self.platform.billing_store().connect() as connection:
             query = select(func.count()).select_from(table).where(*where)
             return int(connection.execute(query).scalar_one())

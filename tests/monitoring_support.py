@@ -7,7 +7,7 @@ must tell the same story as these direct queries.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -15,7 +15,6 @@ from sqlalchemy import func, insert, select
 from fawtara.adapters.banks.in_memory import Fault
 from fawtara.adapters.db import tables as t
 from fawtara.domain.figures import percentile
-from fawtara.domain.jobs import JobKey, JobName, JobStatus
 from fawtara.domain.payments import PaymentState
 from tests.integration.test_payment_flow import BEMO, Network
 
@@ -24,7 +23,7 @@ WINDOW_S = 300
 
 
 def run_burst(net: Network) -> None:
-    """Payments of every outcome, one left unknown for 130 s, SMS, suspensions, job runs."""
+    """Payments of every outcome, one left unknown for 130 s, SMS, a biller link down."""
     net.pay(net.request(amount=1_000))  # final long before the window: not counted
     net.clock.advance(timedelta(seconds=WINDOW_S + 100))
     for _ in range(3):
@@ -47,37 +46,20 @@ def run_burst(net: Network) -> None:
 
 
 def add_sms_and_lifecycle(net: Network) -> None:
+    """SMS of every receipt state, and the ELEC link down for a minute with its
+    oldest notice waiting (the lifecycle and its jobs are billing's: not the switch's)."""
     now = net.clock.now()
     old = now - timedelta(seconds=WINDOW_S + 60)
     sms = [("delivered", now)] * 3 + [("undeliverable", now), ("delivered", old)]
     sms += [("queued", now)] * 2 + [("submitted", now)]
-    service_ids = sorted(_service_ids(net))
     with net.platform.engine.begin() as connection:
         for number, (state, at) in enumerate(sms):
             connection.execute(insert(t.sms_messages).values(_sms_row(number, state, at)))
-        for service_id, ended_by in zip(service_ids, (None, "payment", "protection"), strict=False):
-            connection.execute(
-                insert(t.service_suspensions).values(
-                    service_id=service_id,
-                    biller_code="ELEC",
-                    suspended_on=date(2026, 11, 1),
-                    suspended_at=now,
-                    ended_at=None if ended_by is None else now,
-                    ended_by=ended_by,
-                )
-            )
     with net.platform.uow() as uow:
-        for job, status in ((JobName.REMINDERS, JobStatus.FAILED), (JobName.OVERDUE_SWEEP, None)):
-            key = JobKey(now.date(), job, "ELEC")
-            uow.jobs.start(key, now, "test")
-            if status is not None:
-                uow.jobs.finish(key, status, now, {}, error="boom", next_attempt_at=now)
+        down_at = now - timedelta(seconds=60)
+        uow.biller_links.mark_down("ELEC", "connection refused", down_at, now)
+        uow.biller_links.mark_down("ELEC", "connection refused", now, now)
         uow.commit()
-
-
-def _service_ids(net: Network) -> list[int]:
-    with net.platform.engine.connect() as connection:
-        return list(connection.execute(select(t.services.c.id)).scalars())
 
 
 def _sms_row(number: int, state: str, at: datetime) -> dict[str, Any]:
@@ -141,7 +123,11 @@ def counted_in_sql(net: Network) -> dict[str, Any]:
         queued = connection.execute(
             select(func.count()).where(sms.state.in_(("queued", "submitting")))
         ).scalar_one()
+        waiting = connection.execute(
+            select(func.min(p.created_at)).where(p.state == "debited", p.biller_code == "ELEC")
+        ).scalar()
     return {
+        "waiting_age_s": None if waiting is None else (net.clock.now() - waiting).total_seconds(),
         "payments": payments,
         "failures": failures,
         "p50": percentile(durations, 0.5),

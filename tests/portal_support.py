@@ -66,8 +66,8 @@ def portal_world(platform: Platform, bank_url: str, keys_dir: Path) -> tuple[Pla
         register_participant(platform.uow(), participant, platform.clock, secret="secret")
     for cycle in ("2026-B4", "2026-B5"):
         rows = usage_rows([("ELEC", cycle, world.meters[0], "400")])
-        import_usage(platform.uow_factory(), rows, f"{cycle}.csv", platform.clock)
-        run_bill_run(platform.uow_factory(), "ELEC", cycle, platform.clock)
+        import_usage(platform.billing_uow_factory(), rows, f"{cycle}.csv", platform.clock)
+        run_bill_run(platform.billing_uow_factory(), "ELEC", cycle, platform.clock)
     settings = dataclasses.replace(
         platform.settings, banks=(("BEMO", bank_url),), keys_dir=keys_dir
     )

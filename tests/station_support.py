@@ -3,7 +3,10 @@
 Shared by the counter station's end-to-end and browser tests: the switch runs
 as its HTTP app under uvicorn (on a SQLite file, or PostgreSQL), the station
 as its own app on its own SQLite file, talking to the switch over real
-sockets through a `FaultProxy` a test may cut (`station_line`).
+sockets through a `FaultProxy` a test may cut (`station_line`). The biller's
+billing system has its own store beside the switch's; the switch calls it in
+process, and its bill runs are published to the switch's copy, which the
+station's snapshot is made of.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import uvicorn
 
 from fawtara.adapters.banks.in_memory import InMemoryBank
 from fawtara.adapters.clock import ManualClock
+from fawtara.adapters.db import schema
 from fawtara.bootstrap import Platform, bootstrap
 from fawtara.bootstrap_counters import issue_counter_keys, password_hasher, save_counter_keys
 from fawtara.bootstrap_receipts import init_switch_keys
@@ -39,7 +43,7 @@ from fawtara.service_layer.participants import register_participant
 from fawtara.service_layer.staff import SHELL, add_staff
 from fawtara.service_layer.usage_import import import_usage
 from tests.fault_proxy import FaultProxy
-from tests.support import build_world, usage_rows
+from tests.support import build_world, publish_bills, usage_rows
 
 COUNTER = "DAM01"
 COUNTER_KEY = "DAM01.station-test-secret"
@@ -57,20 +61,32 @@ class SeededBill:
     amount_minor: int
 
 
-def settings_for(database_url: str, keys_dir: Path) -> Settings:
-    return Settings(database_url, "127.0.0.1", 8000, keys_dir=keys_dir)
+def settings_for(database_url: str, keys_dir: Path, billing_database_url: str) -> Settings:
+    """The switch's settings; the biller's billing store is beside it, called in process."""
+    return Settings(
+        database_url,
+        "127.0.0.1",
+        8000,
+        keys_dir=keys_dir,
+        billing_database_url=billing_database_url,
+    )
 
 
-def seed_counter_world(database_url: str, keys_dir: Path, meters: int = 4) -> list[SeededBill]:
-    """ELEC bills in Damascus, counter DAM01 with a cashier and a supervisor, bank BEMO."""
+def seed_counter_world(
+    database_url: str, keys_dir: Path, billing_database_url: str, meters: int = 4
+) -> list[SeededBill]:
+    """ELEC bills in Damascus (published to the switch, as after every bill run), counter
+    DAM01 with a cashier and a supervisor, bank BEMO."""
     clock = ManualClock(datetime(2026, 11, 1, 7, 0, tzinfo=UTC))
-    platform = bootstrap(settings_for(database_url, keys_dir), clock)
+    platform = bootstrap(settings_for(database_url, keys_dir, billing_database_url), clock)
     try:
         platform.upgrade_schema()
+        platform.upgrade_schema(schema.BILLING)
         world = build_world(platform, electricity_services=meters)
         rows = [(BILLER, CYCLE, m, str(100 + 37 * n)) for n, m in enumerate(world.meters)]
-        import_usage(platform.uow_factory(), usage_rows(rows), "station.csv", clock)
-        run_bill_run(platform.uow_factory(), BILLER, CYCLE, clock)
+        import_usage(platform.billing_uow_factory(), usage_rows(rows), "station.csv", clock)
+        run_bill_run(platform.billing_uow_factory(), BILLER, CYCLE, clock)
+        publish_bills(platform, BILLER, CYCLE)
         init_switch_keys(platform.settings)
         keys = issue_counter_keys(platform, COUNTER)
         assert keys is not None
@@ -94,7 +110,7 @@ def seed_counter_world(database_url: str, keys_dir: Path, meters: int = 4) -> li
             add_staff(platform.uow_factory(), hasher, clock, member, password, SHELL)
         bank = Participant("BEMO", ParticipantKind.BANK, "بيمو", "Bemo", ("bank",))
         register_participant(platform.uow(), bank, clock, secret=BANK_KEY.split(".", 1)[1])
-        with platform.uow(readonly=True) as uow:
+        with platform.billing_uow(readonly=True) as uow:
             return [
                 SeededBill(bill.id, meter, bill.amount_minor)
                 for meter in world.meters
@@ -102,10 +118,11 @@ def seed_counter_world(database_url: str, keys_dir: Path, meters: int = 4) -> li
             ]
     finally:
         platform.engine.dispose()
+        platform.billing_store().dispose()
 
 
-def switch_platform(database_url: str, keys_dir: Path) -> Platform:
-    return bootstrap(settings_for(database_url, keys_dir))
+def switch_platform(database_url: str, keys_dir: Path, billing_database_url: str) -> Platform:
+    return bootstrap(settings_for(database_url, keys_dir, billing_database_url))
 
 
 def free_port() -> int:
@@ -147,13 +164,16 @@ def wait_until(condition: Any, what: str, timeout_s: float = STARTUP_S_MAX) -> N
 
 
 @contextmanager
-def running_switch(database_url: str, keys_dir: Path) -> Iterator[tuple[Platform, str]]:
-    platform = switch_platform(database_url, keys_dir)
+def running_switch(
+    database_url: str, keys_dir: Path, billing_database_url: str
+) -> Iterator[tuple[Platform, str]]:
+    platform = switch_platform(database_url, keys_dir, billing_database_url)
     try:
         with served(create_app(platform, InMemoryBank())) as base:
             yield platform, base
     finally:
         platform.engine.dispose()
+        platform.billing_store().dispose()
 
 
 @contextmanager
@@ -180,13 +200,17 @@ class StationLine:
 
 
 @contextmanager
-def station_line(database_url: str, folder: Path, meters: int = 4) -> Iterator[StationLine]:
+def station_line(
+    database_url: str, folder: Path, meters: int = 4, billing_database_url: str | None = None
+) -> Iterator[StationLine]:
     """Switch on `database_url` ← fault proxy ← station (files in `folder`), with its first
-    snapshot; the switch is seeded first (`seed_counter_world`)."""
+    snapshot; the switch is seeded first (`seed_counter_world`). The biller's billing store
+    is `billing_database_url` (a SQLite file in `folder` by default)."""
     keys_dir = folder / "keys"
-    bills = seed_counter_world(database_url, keys_dir, meters)
+    billing_url = billing_database_url or f"sqlite:///{folder / 'billing.db'}"
+    bills = seed_counter_world(database_url, keys_dir, billing_url, meters)
     with (
-        running_switch(database_url, keys_dir) as (platform, switch_url),
+        running_switch(database_url, keys_dir, billing_url) as (platform, switch_url),
         FaultProxy(("127.0.0.1", int(switch_url.rsplit(":", 1)[1]))) as proxy,
         running_station(proxy.url, folder / "station.db", keys_dir) as station,
     ):

@@ -16,7 +16,8 @@ from fawtara.domain.billers import (
 from fawtara.domain.money import Money, Rate
 from fawtara.domain.references import luhn_check_digit
 from fawtara.domain.tariffs import Block, Tariff
-from fawtara.service_layer.registry import add_tariff, register_biller
+from fawtara.service_layer.publishing import publish_cycle
+from fawtara.service_layer.registry import add_tariff, register_biller, register_billing_biller
 
 ELEC = Biller(
     code="ELEC",
@@ -78,14 +79,15 @@ class World:
 def build_world(platform: Platform, electricity_services: int = 5) -> World:
     """ELEC with `electricity_services` meters, STE with two landlines."""
     for biller in (ELEC, STE):
-        register_biller(platform.uow(), biller, platform.clock)
+        register_billing_biller(platform.billing_uow(), biller, platform.clock)
+        register_biller(platform.uow(), biller, platform.clock)  # the switch's registry
     for tariff in (ELEC_RESIDENTIAL, STE_LANDLINE):
-        add_tariff(platform.uow(), tariff, platform.clock)
+        add_tariff(platform.billing_uow(), tariff, platform.clock)
     now = platform.clock.now()
     meters = [meter(100_000_000 + n) for n in range(electricity_services)]
     landlines = ["0112345678", "0212345678"]
     service_ids: dict[str, int] = {}
-    with platform.uow() as uow:
+    with platform.billing_uow() as uow:
         for biller_code, kind, references in (
             ("ELEC", "electricity", meters),
             ("STE", "landline", landlines),
@@ -129,3 +131,10 @@ def usage_rows(rows: list[tuple[str, str, str, str]]) -> list[tuple[int, dict[st
         (line_no, {"biller": b, "cycle": c, "service_ref": s, "quantity": q})
         for line_no, (b, c, s, q) in enumerate(rows, start=2)
     ]
+
+
+def publish_bills(platform: Platform, biller_code: str, cycle_id: str) -> int:
+    """What the billing system does after a bill run: upload the cycle's bills to the switch
+    (its copy, which counters sell from offline); returns the rows the switch holds."""
+    link = platform.switch_link
+    return publish_cycle(platform.billing_uow_factory(), link, biller_code, cycle_id)

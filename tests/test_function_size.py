@@ -21,6 +21,8 @@ ALLOWED = {
     "fawtara/adapters/db/migrations/versions/0003_payment_switch.py:upgrade",
     "fawtara/adapters/db/migrations/versions/0005_service_lifecycle.py:upgrade",
     "fawtara/adapters/db/migrations/versions/0006_counters.py:upgrade",
+    "fawtara/adapters/db/migrations/versions/0009_billing_moves_out.py:upgrade",
+    "fawtara/adapters/db/billing_migrations/versions/b0001_billing_store.py:upgrade",
 }
 
 

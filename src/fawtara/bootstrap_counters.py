@@ -13,10 +13,9 @@ from pathlib import Path
 from fawtara.adapters.passwords import Argon2PasswordHasher
 from fawtara.adapters.receipts import signing
 from fawtara.bootstrap import Platform
-from fawtara.bootstrap_lifecycle import lifecycle
 from fawtara.bootstrap_receipts import issue_counter_credentials
 from fawtara.domain.errors import SigningKeyMissing
-from fawtara.service_layer.counter_journal import CounterDesk
+from fawtara.service_layer.counter_journal import JournalServices
 from fawtara.service_layer.payment_steps import Switch
 from fawtara.service_layer.ports import PasswordHasher
 
@@ -34,8 +33,8 @@ def password_hasher(cheap: bool = False) -> PasswordHasher:
     return Argon2PasswordHasher.cheap() if cheap else Argon2PasswordHasher()
 
 
-def counter_desk(platform: Platform, switch: Switch) -> CounterDesk:
-    return CounterDesk(switch, lifecycle(platform))
+def counter_desk(platform: Platform, switch: Switch) -> JournalServices:
+    return JournalServices(switch)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from fawtara.bootstrap import Platform
 from fawtara.config import Settings
 from fawtara.domain.participants import Participant
 from fawtara.domain.receipts import QR_PREFIX
-from fawtara.service_layer.receipts import bill_document, payment_receipt
+from fawtara.service_layer.receipts import payment_receipt
 
 __all__ = [
     "ReceiptSigner",
@@ -99,5 +99,4 @@ def switch_receipt_pdf(platform: Platform, participant: Participant, payment_id:
 
 def bill_pdf(platform: Platform, biller_code: str, customer_ref: str, bill_id: str) -> bytes:
     """The A4 PDF of a subscriber's bill (UnknownBill unless it is that subscriber's)."""
-    document = bill_document(platform.uow(readonly=True), biller_code, customer_ref, bill_id)
-    return render_bill_pdf(document)
+    return platform.biller.bill_document(biller_code, customer_ref, bill_id)

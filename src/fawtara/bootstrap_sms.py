@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from fawtara.adapters.db.schema import BILLING, SWITCH
 from fawtara.adapters.db.sms_repository import SqlSmsUnitOfWork
 from fawtara.adapters.sms.config import SmppConfig
 from fawtara.adapters.sms.gateway import SmppGateway
@@ -29,5 +30,8 @@ def open_sms_gateway(config: SmppConfig) -> SmppGateway:
     return gateway
 
 
-def sms_uow_factory(platform: Platform) -> partial[SqlSmsUnitOfWork]:
-    return partial(SqlSmsUnitOfWork, platform.engine)
+def sms_uow_factory(platform: Platform, system: str = SWITCH) -> partial[SqlSmsUnitOfWork]:
+    """The SMS outbox of one system's store: the switch's (payment confirmations) or the
+    billing system's (reminders, suspension and reconnection notices)."""
+    engine = platform.billing_store() if system == BILLING else platform.engine
+    return partial(SqlSmsUnitOfWork, engine)

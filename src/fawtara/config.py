@@ -9,6 +9,15 @@ from pathlib import Path
 from fawtara.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
 
 DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
+# The billing system's own store (the utility's, apart from the switch's).
+DEFAULT_BILLING_DATABASE_URL = "sqlite:///var/billing.db"
+DEFAULT_BILLING_PORT = 8200
+# The demo's online billers are served by the billing service (make run starts it).
+DEFAULT_BILLER_LINKS = (
+    "ELEC=http://127.0.0.1:8200,STE=http://127.0.0.1:8200,WATER=http://127.0.0.1:8200"
+)
+# The key the switch presents to the billers' systems (demo only; set your own).
+DEFAULT_BILLER_API_KEY = "SWITCH.demo-biller-api-key"
 # The demo's two bank simulators (make run starts them).
 DEFAULT_BANKS = "BEMO=http://127.0.0.1:8101,CBSY=http://127.0.0.1:8102"
 DEFAULT_KEYS_DIR = "var/keys"
@@ -19,13 +28,28 @@ DEFAULT_SMSC_HTTP_PORT = 2776
 DEFAULT_STATION_PORT = 8300
 
 
-def parse_banks(text: str) -> dict[str, str]:
+# The demo billers' participant keys at the switch (demo only; set your own).
+DEFAULT_SWITCH_KEYS = "STE=STE.demo-ste-key,ELEC=ELEC.demo-elec-key,WATER=WATER.demo-water-key"
+
+
+def parse_keys(text: str) -> list[tuple[str, str]]:
+    """'CODE=CODE.SECRET,…' into pairs; a malformed entry is a startup error."""
+    pairs: list[tuple[str, str]] = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        code, sep, key = entry.partition("=")
+        if not sep or not key.startswith(f"{code.strip()}."):
+            raise ValueError(f"FAWTARA_BILLING_SWITCH_KEYS entry {entry!r} is not CODE=CODE.SECRET")
+        pairs.append((code.strip(), key.strip()))
+    return pairs
+
+
+def parse_banks(text: str, variable: str = "FAWTARA_BANKS") -> dict[str, str]:
     """'CODE=URL,CODE=URL' into a mapping; a malformed entry is a startup error."""
     banks: dict[str, str] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
         code, sep, url = entry.partition("=")
         if not sep or not code.strip() or not url.strip().startswith(("http://", "https://")):
-            raise ValueError(f"FAWTARA_BANKS entry {entry!r} is not CODE=http(s)://host:port")
+            raise ValueError(f"{variable} entry {entry!r} is not CODE=http(s)://host:port")
         banks[code.strip().upper()] = url.strip()
     return banks
 
@@ -43,6 +67,17 @@ class Settings:
     var_dir: Path = Path(DEFAULT_VAR_DIR)
     smsc_http_port: int = DEFAULT_SMSC_HTTP_PORT
     station_port: int = DEFAULT_STATION_PORT
+    billing_database_url: str | None = None  # None: no billing store in this process
+    billing_port: int = DEFAULT_BILLING_PORT
+    # Online billers: code → base URL of its Biller API. Empty: the billing
+    # system's use cases are called in process (tests that run both systems).
+    biller_links: tuple[tuple[str, str], ...] = ()
+    biller_api_key: str = DEFAULT_BILLER_API_KEY
+    biller_timeout_s: float = 5.0
+    # The billing system's link to the switch: None calls it in process (tests);
+    # each biller it serves signs in with its own participant key there.
+    switch_url: str | None = None
+    switch_keys: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -61,11 +96,37 @@ class Settings:
                 os.environ.get("FAWTARA_SMSC_HTTP_PORT", str(DEFAULT_SMSC_HTTP_PORT))
             ),
             station_port=int(os.environ.get("FAWTARA_STATION_PORT", str(DEFAULT_STATION_PORT))),
+            billing_database_url=os.environ.get(
+                "FAWTARA_BILLING_DATABASE_URL", DEFAULT_BILLING_DATABASE_URL
+            ),
+            billing_port=int(os.environ.get("FAWTARA_BILLING_PORT", str(DEFAULT_BILLING_PORT))),
+            biller_links=tuple(
+                parse_banks(
+                    os.environ.get("FAWTARA_BILLER_LINKS", DEFAULT_BILLER_LINKS),
+                    "FAWTARA_BILLER_LINKS",
+                ).items()
+            ),
+            biller_api_key=os.environ.get("FAWTARA_BILLER_API_KEY", DEFAULT_BILLER_API_KEY),
+            biller_timeout_s=float(os.environ.get("FAWTARA_BILLER_TIMEOUT_S", "5")),
+            switch_url=os.environ.get(
+                "FAWTARA_SWITCH_URL", f"http://127.0.0.1:{os.environ.get('FAWTARA_PORT', '8000')}"
+            ),
+            switch_keys=tuple(
+                parse_keys(os.environ.get("FAWTARA_BILLING_SWITCH_KEYS", DEFAULT_SWITCH_KEYS))
+            ),
         )
 
     @property
     def sqlite_path(self) -> Path | None:
-        prefix = "sqlite:///"
-        return (
-            Path(self.database_url[len(prefix) :]) if self.database_url.startswith(prefix) else None
-        )
+        """The switch's SQLite file (None: its store is not SQLite)."""
+        return sqlite_file(self.database_url)
+
+    @property
+    def billing_sqlite_path(self) -> Path | None:
+        """The billing system's SQLite file (None: not SQLite, or no billing store here)."""
+        return sqlite_file(self.billing_database_url) if self.billing_database_url else None
+
+
+def sqlite_file(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    return Path(url[len(prefix) :]) if url.startswith(prefix) else None

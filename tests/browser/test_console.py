@@ -67,7 +67,9 @@ def test_an_operator_watches_a_payment_arrive_and_reads_its_history(
     assert page.evaluate("window.loadedOnce") is True
     assert "portal" in payments.inner_text() and "١" in payments.inner_text()
     assert page.locator("[data-figure='latency_s.samples']").inner_text() == "١"
-    assert page.locator("#protection").get_attribute("class") == "figure"  # 0: not alarmed
+    links = page.locator("section[aria-labelledby=h-biller-links] tbody")
+    links.filter(has_text="ELEC").wait_for()  # the notice was answered: the link to ELEC is up
+    assert links.locator("tr.alarm").count() == 0
     page.screenshot(path=str(SCREENSHOTS / "console-dashboard.png"), full_page=True)
 
     deliver_sms(net, smsc, payment.payment_id)

@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 
 from fawtara.adapters.banks.iso20022 import DEFAULT_SWITCH
 from fawtara.adapters.clock import ManualClock
+from fawtara.adapters.db import schema
 from fawtara.adapters.db import tables as t
 from fawtara.adapters.db.engine import make_engine, normalise_url
 from fawtara.bootstrap import bootstrap
@@ -181,22 +182,36 @@ class Service:
 
 
 class Stack:
-    """The bank simulator, the switch's API and its payment worker, as processes.
+    """The bank simulator, the biller's billing service, the switch's API and its payment
+    worker, as processes.
 
-    `database_url` is the switch's database (seeded by `seed_world` before
-    `start_switch`); the bank keeps its books in its own SQLite file.
+    `database_url` is the switch's database and `billing_database_url` the billing
+    system's (both seeded by `seed_world` before `start_switch`; SQLite beside the
+    switch's by default); the bank keeps its books in its own SQLite file. The switch
+    reaches the biller only over the Biller API, on the billing service's port.
     """
 
-    def __init__(self, workdir: Path, database_url: str, bank_timeout_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        database_url: str,
+        bank_timeout_s: float = 2.0,
+        billing_database_url: str | None = None,
+    ) -> None:
         self.workdir = workdir
         self.database_url = database_url
-        self.bank_port, self.api_port = free_port(), free_port()
+        self.billing_database_url = billing_database_url or f"sqlite:///{workdir / 'billing.db'}"
+        self.bank_port, self.api_port, self.billing_port = free_port(), free_port(), free_port()
         self.bank_url = f"http://{LOOPBACK}:{self.bank_port}"
         self.api_url = f"http://{LOOPBACK}:{self.api_port}"
+        self.billing_url = f"http://{LOOPBACK}:{self.billing_port}"
         self.bank_db = workdir / f"bank-{BANK_CODE}.db"
         base_env = {
             **os.environ,
             "FAWTARA_DATABASE_URL": database_url,
+            "FAWTARA_BILLING_DATABASE_URL": self.billing_database_url,
+            "FAWTARA_BILLER_LINKS": f"{BILLER}={self.billing_url}",
+            "FAWTARA_SWITCH_URL": self.api_url,
             "FAWTARA_BANKS": f"{BANK_CODE}={self.bank_url}",
             "FAWTARA_BANK_TIMEOUT_S": str(bank_timeout_s),
             "FAWTARA_HOST": LOOPBACK,
@@ -227,6 +242,13 @@ class Stack:
             f"{self.api_url}/healthz",
         )
         self.worker = Service("worker", [FAWTARA, "worker"], base_env, workdir / "worker.log")
+        self.billing = Service(
+            "billing",
+            [FAWTARA, "billing", "serve", "--host", LOOPBACK, "--port", str(self.billing_port)],
+            base_env,
+            workdir / "billing.log",
+            f"{self.billing_url}/healthz",
+        )
         self.bank_admin = BankAdmin(
             self.bank_url,
             lambda: f"bank-sim running: {self.bank.running}\n{self.bank.log_tail(30)}",
@@ -237,6 +259,10 @@ class Stack:
         self.bank.wait_healthy()
 
     def start_switch(self) -> None:
+        """The biller's billing service, then the switch's API and worker."""
+        if not self.billing.running:
+            self.billing.start()
+            self.billing.wait_healthy()
         self.api.start()
         self.worker.start()
         self.api.wait_healthy()
@@ -253,7 +279,7 @@ class Stack:
             service.wait_healthy()
 
     def close(self) -> None:
-        for service in (self.api, self.worker, self.bank):
+        for service in (self.api, self.worker, self.billing, self.bank):
             with contextlib.suppress(Exception):
                 service.stop()
         self.bank_admin.close()
@@ -261,7 +287,7 @@ class Stack:
     def logs(self) -> str:
         return "\n".join(
             f"--- {s.name} (last lines) ---\n{s.log_tail(40)}"
-            for s in (self.api, self.worker, self.bank)
+            for s in (self.api, self.worker, self.billing, self.bank)
         )
 
 
@@ -375,17 +401,22 @@ class World:
     accounts: list[str]
 
 
-def seed_world(database_url: str, bills: int, rng: Random) -> World:
-    """Migrate the switch's database; ELEC (partial payments allowed) with `bills` bills;
-    participants PORTAL (channel), BEMO (the payers' bank), OPS (operator) with known keys."""
+def seed_world(stack: Stack, bills: int, rng: Random) -> World:
+    """Migrate both stores of `stack`; ELEC (partial payments allowed) with `bills` bills in
+    billing; participants PORTAL (channel), BEMO (the payers' bank), OPS (operator) with
+    known keys at the switch."""
     clock = ManualClock(datetime(2026, 11, 1, 7, 0, tzinfo=UTC))
-    platform = bootstrap(Settings(database_url, LOOPBACK, 8000), clock)
+    settings = Settings(
+        stack.database_url, LOOPBACK, 8000, billing_database_url=stack.billing_database_url
+    )
+    platform = bootstrap(settings, clock)
     try:
         platform.upgrade_schema()
+        platform.upgrade_schema(schema.BILLING)
         world = build_world(platform, electricity_services=bills)
         rows = [(BILLER, CYCLE, m, str(rng.randint(40, 900))) for m in world.meters]
-        import_usage(platform.uow_factory(), usage_rows(rows), "chaos.csv", clock)
-        run_bill_run(platform.uow_factory(), BILLER, CYCLE, clock)
+        import_usage(platform.billing_uow_factory(), usage_rows(rows), "chaos.csv", clock)
+        run_bill_run(platform.billing_uow_factory(), BILLER, CYCLE, clock)
         for participant, key in (
             (
                 Participant("PORTAL", ParticipantKind.CHANNEL, "البوابة", "Portal", (CHANNEL,)),
@@ -400,12 +431,13 @@ def seed_world(database_url: str, bills: int, rng: Random) -> World:
             secret = key.split(".", 1)[1] if key else None
             register_participant(platform.uow(), participant, clock, secret=secret)
         seeded: list[SeededBill] = []
-        with platform.uow(readonly=True) as uow:
+        with platform.billing_uow(readonly=True) as uow:
             for meter in world.meters:
                 (bill,) = uow.bills.for_service(world.service_ids[meter])
                 seeded.append(SeededBill(bill.id, meter, bill.amount_minor))
     finally:
         platform.engine.dispose()
+        platform.billing_store().dispose()
     return World(seeded, [f"CHAOS-{n:02d}" for n in range(8)])
 
 
@@ -577,26 +609,30 @@ class Books:
     ledger: dict[str, tuple[int, int, int, int]]  # account code -> posted dr, cr, pending dr, cr
 
 
-def read_books(database_url: str) -> Books:
-    engine = make_engine(database_url)
+def read_books(database_url: str, billing_database_url: str) -> Books:
+    """The switch's payments and reservations, and the biller's own books (its bills and
+    what it recorded as paid), each read from its own store."""
+    engine, billing = make_engine(database_url), make_engine(billing_database_url)
     try:
         with engine.connect() as connection:
             payments = {
                 row["payment_id"]: dict(row)
                 for row in connection.execute(select(t.payments)).mappings()
             }
-            bills = {row["id"]: dict(row) for row in connection.execute(select(t.bills)).mappings()}
-            allocations: dict[str, list[tuple[str, int]]] = defaultdict(list)
-            for row in connection.execute(select(t.bill_payments)).mappings():
-                allocations[row["payment_id"]].append((row["bill_id"], int(row["amount_minor"])))
             reservations = [
                 dict(row) for row in connection.execute(select(t.bill_reservations)).mappings()
             ]
             assert connection.execute(select(func.count()).select_from(t.payments)).scalar() == len(
                 payments
             )
+        with billing.connect() as connection:
+            bills = {row["id"]: dict(row) for row in connection.execute(select(t.bills)).mappings()}
+            allocations: dict[str, list[tuple[str, int]]] = defaultdict(list)
+            for row in connection.execute(select(t.bill_payments)).mappings():
+                allocations[row["payment_id"]].append((row["bill_id"], int(row["amount_minor"])))
     finally:
         engine.dispose()
+        billing.dispose()
     platform = bootstrap(Settings(database_url, LOOPBACK, 8000))
     ledger: dict[str, tuple[int, int, int, int]] = {}
     try:
@@ -648,7 +684,7 @@ def check_invariants(
 ) -> list[str]:
     """Rules 3, 5 and 8 against the switch's database, the bank's books and the clients'
     journal. Returns the violations found (empty when all hold)."""
-    books = read_books(stack.database_url)
+    books = read_books(stack.database_url, stack.billing_database_url)
     admin = stack.bank_admin
     return [
         *_payments_match_the_journal(books, journal),

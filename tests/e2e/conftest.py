@@ -22,6 +22,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def billing_database_url(
+    database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The billers' billing store beside `database_url`, on the same kind of engine."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'billing.db'}"
+    else:
+        with fresh_postgres_database(request.getfixturevalue("postgres_server")) as url:
+            yield url
+
+
+@pytest.fixture
 def smsc_port() -> Iterator[int]:
     """A port where something listens (and never answers): an SMSC link that is up."""
     with socket.socket() as listener:

@@ -59,8 +59,8 @@ FINAL_WITHIN_S = 90.0  # after the last restart; the worker's lease is 15 s
 
 
 @pytest.fixture
-def stack(tmp_path: Path, database_url: str) -> Iterator[Stack]:
-    running = Stack(tmp_path, database_url, bank_timeout_s=BANK_TIMEOUT_S)
+def stack(tmp_path: Path, database_url: str, billing_database_url: str) -> Iterator[Stack]:
+    running = Stack(tmp_path, database_url, BANK_TIMEOUT_S, billing_database_url)
     try:
         yield running
     finally:
@@ -125,7 +125,7 @@ def test_kill_9_of_the_switch_loses_no_acknowledged_payment_and_charges_none_twi
 ) -> None:
     seed = seed_of("chaos kill", 8_008)
     rng = Random(seed)
-    world = seed_world(database_url, BILLS, rng)
+    world = seed_world(stack, BILLS, rng)
     stack.start_with(world)
     stack.bank_admin.set_fault("delay", BANK_DELAY_MS, None, ["pain.001"])
 
@@ -176,7 +176,7 @@ def test_kill_9_of_the_switch_loses_no_acknowledged_payment_and_charges_none_twi
     wait_until_final(client, journal, acknowledged, FINAL_WITHIN_S)
     deadline = time.monotonic() + FINAL_WITHIN_S
     while True:
-        books = read_books(database_url)
+        books = read_books(stack.database_url, stack.billing_database_url)
         open_ = {p for p, r in books.payments.items() if r["state"] not in FINAL_STATES}
         if not open_ or time.monotonic() > deadline:
             break

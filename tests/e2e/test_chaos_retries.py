@@ -60,8 +60,8 @@ FINAL_WITHIN_S = 90.0  # after the faults stop (rule 5 asks for a bounded time)
 
 
 @pytest.fixture
-def stack(tmp_path: Path, database_url: str) -> Iterator[Stack]:
-    running = Stack(tmp_path, database_url, bank_timeout_s=BANK_TIMEOUT_S)
+def stack(tmp_path: Path, database_url: str, billing_database_url: str) -> Iterator[Stack]:
+    running = Stack(tmp_path, database_url, BANK_TIMEOUT_S, billing_database_url)
     try:
         yield running
     finally:
@@ -104,7 +104,7 @@ def test_concurrent_retries_under_bank_faults_never_charge_twice_nor_lose_a_paym
 ) -> None:
     seed = seed_of("chaos retries", 3_006)
     rng = Random(seed)
-    world = seed_world(database_url, BILLS, rng)
+    world = seed_world(stack, BILLS, rng)
     stack.start_with(world)
 
     journal = Journal()
@@ -163,7 +163,7 @@ def test_concurrent_retries_under_bank_faults_never_charge_twice_nor_lose_a_paym
     # Payments stored but never acknowledged (the client gave up) must end too.
     deadline = time.monotonic() + FINAL_WITHIN_S
     while True:
-        books = read_books(database_url)
+        books = read_books(stack.database_url, stack.billing_database_url)
         open_ = {p for p, r in books.payments.items() if r["state"] not in FINAL_STATES}
         if not open_ or time.monotonic() > deadline:
             break
@@ -193,7 +193,7 @@ def test_a_debit_the_bank_books_after_an_empty_inquiry_is_not_kept_from_a_failed
     stack = Stack(tmp_path, database_url, bank_timeout_s=BANK_TIMEOUT_S)
     client = SwitchClient(stack.api_url, timeout_s=12.0)
     try:
-        world = seed_world(database_url, 2, Random(seed))
+        world = seed_world(stack, 2, Random(seed))
         stack.start_with(world)
         journal = Journal()
         bill, account = world.bills[0], world.accounts[0]

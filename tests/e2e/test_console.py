@@ -222,11 +222,12 @@ def test_the_dashboard_shows_what_the_database_and_the_ops_api_say(
     assert int(page.figures["outbox.depth"]) == truth["outbox"] == api["outbox"]["depth"]
     assert int(page.figures["sms.queue_depth"]) == truth["sms_queue"]
     assert page.figures["sms.delivery_rate"] == "75.0%"
-    assert page.figures["lifecycle.protection_violations"] == "1"
     alerts = [row[1] for row in page.rows["alerts"]]
     assert [a["message_en"] for a in api["alerts"]] == alerts and alerts
-    jobs = {(row[0], row[3]) for row in page.rows["jobs"]}
-    assert ("reminders", "failed") in jobs
+    assert [(row[0], row[1], row[2]) for row in page.rows["biller_links"]] == [
+        ("ELEC", "down", "2")
+    ]
+    assert [link["biller"] for link in api["biller_links"]] == ["ELEC"]
     assert [row[0] for row in page.rows["links"]] == ["database", "smsc"]
     arabic = Page(client.get("/console?lang=ar").text)
     assert arabic.figures["unknown.count"] == "١"

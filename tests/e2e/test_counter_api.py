@@ -15,6 +15,7 @@ from fawtara.entrypoints.api.app import create_app
 from fawtara.service_layer import staff
 from fawtara.service_layer.counters import register_counter
 from tests.integration.test_payment_flow import Network
+from tests.support import publish_bills
 
 DAM01 = {"X-Api-Key": "DAM01.station-secret"}
 
@@ -22,6 +23,7 @@ DAM01 = {"X-Api-Key": "DAM01.station-secret"}
 @pytest.fixture
 def client(platform: Platform) -> TestClient:
     Network(platform)  # ELEC (counter channel) with three bills in Damascus
+    publish_bills(platform, "ELEC", "2026-B5")  # the switch's copy, which stations download
     counter = Counter("DAM01", "مركز دمشق", "Damascus centre", "Damascus")
     register_counter(platform.uow_factory(), platform.clock, counter, staff.SHELL, "station-secret")
     staff.add_staff(

@@ -110,7 +110,9 @@ def test_metrics_parse_and_carry_the_figures_of_the_burst(
     assert samples[("fawtara_outbox_depth", ())] == truth["outbox"]
     assert samples[("fawtara_sms_queue_depth", ())] == truth["sms_queue"]
     assert samples[("fawtara_sms_delivery_rate", ())] == 0.75
-    assert samples[("fawtara_protection_violations_total", ())] == 1
+    elec = (("biller", "ELEC"),)
+    assert samples[("fawtara_biller_link_up", elec)] == 0
+    assert samples[("fawtara_biller_link_failures", elec)] == 2
     assert samples[("fawtara_link_up", (("kind", "bank"), ("link", "BEMO")))] == 1
     alert = "fawtara_alert_active"
     assert samples[(alert, (("name", "unknown_payment_too_old"), ("severity", "critical")))] == 1
@@ -127,10 +129,10 @@ def test_ops_figures_and_alerts_are_for_operators_only(
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "NOT_ALLOWED")
     found = client.get("/v1/ops/figures", headers=OPS).json()
     assert found["unknown"] == {"count": 1, "oldest_age_s": 130.0}
-    assert found["lifecycle"]["protection_violations"] == 1
+    assert [(link["biller"], link["up"]) for link in found["biller_links"]] == [("ELEC", False)]
     alerts = client.get("/v1/ops/alerts", headers=OPS).json()["alerts"]
     assert [a["name"] for a in alerts] == [a["name"] for a in found["alerts"]]
-    assert "protection_rule_violated" in [a["name"] for a in alerts]
+    assert "biller_link_down" in [a["name"] for a in alerts]
     assert client.get("/v1/ops/figures?window_s=0", headers=OPS).status_code == 422
 
 

@@ -38,8 +38,8 @@ def api(platform: Platform) -> tuple[TestClient, InMemoryBank, list[str]]:
     ):
         register_participant(platform.uow(), participant, platform.clock, secret=secret)
     rows = [("ELEC", "2026-B5", m, "400") for m in world.meters]
-    import_usage(platform.uow_factory(), usage_rows(rows), "u.csv", platform.clock)
-    run_bill_run(platform.uow_factory(), "ELEC", "2026-B5", platform.clock)
+    import_usage(platform.billing_uow_factory(), usage_rows(rows), "u.csv", platform.clock)
+    run_bill_run(platform.billing_uow_factory(), "ELEC", "2026-B5", platform.clock)
     bank = InMemoryBank({("BEMO", "0100200300"): 1_000_000})
     return TestClient(create_app(platform, bank)), bank, world.meters
 

@@ -21,11 +21,16 @@ Api = tuple[TestClient, InMemoryBank, list[str]]
 
 
 @pytest.fixture
-def platform(engine: Engine, clock: ManualClock, tmp_path: Path) -> Platform:
+def platform(
+    engine: Engine, billing_engine: Engine, clock: ManualClock, tmp_path: Path
+) -> Platform:
     url = engine.url.render_as_string(hide_password=False)
-    settings = Settings(url, "127.0.0.1", 8000, keys_dir=tmp_path / "keys")
+    billing_url = billing_engine.url.render_as_string(hide_password=False)
+    settings = Settings(
+        url, "127.0.0.1", 8000, keys_dir=tmp_path / "keys", billing_database_url=billing_url
+    )
     init_switch_keys(settings)
-    return Platform(settings, engine, clock)
+    return Platform(settings, engine, clock, billing_engine)
 
 
 def pay(client: TestClient, meter: str, **changes: object) -> str:

@@ -23,9 +23,9 @@ SYNC_S_MAX = 90.0
 
 
 def test_a_backlog_larger_than_one_push_syncs_every_payment_once(
-    database_url: str, tmp_path: Path
+    database_url: str, billing_database_url: str, tmp_path: Path
 ) -> None:
-    with station_line(database_url, tmp_path, meters=BACKLOG) as line:
+    with station_line(database_url, tmp_path, BACKLOG, billing_database_url) as line:
         desk, store = line.station.desk, line.station.store
         member = desk.signed_in(desk.sign_in(CASHIER, CASHIER_PASSWORD))
         desk.open_shift(member, 50_000)

@@ -48,10 +48,10 @@ class Line(StationLine):
 
 
 @pytest.fixture
-def line(database_url: str, tmp_path: Path) -> Iterator[Line]:
+def line(database_url: str, billing_database_url: str, tmp_path: Path) -> Iterator[Line]:
     """Switch (SQLite, then PostgreSQL) ← fault proxy ← station ← the cashier's page."""
     with (
-        station_line(database_url, tmp_path) as running,
+        station_line(database_url, tmp_path, 4, billing_database_url) as running,
         served(running.station.app) as station_url,
         httpx.Client(base_url=station_url, timeout=30) as page,
     ):
@@ -87,7 +87,8 @@ def counter_payments(platform: Platform) -> dict[str, dict[str, Any]]:
 
 
 def bill_payments_of(platform: Platform, bill_id: str) -> int:
-    with platform.engine.connect() as db:
+    """How many payments the biller's own books hold on the bill."""
+    with platform.billing_store().connect() as db:
         query = select(func.count()).where(t.bill_payments.c.bill_id == bill_id)
         return int(db.execute(query).scalar_one())
 
@@ -120,7 +121,8 @@ def void_at_counter(page: httpx.Client, payment_id: str, who: str, password: str
 
 
 def bill_status(platform: Platform, bill_id: str) -> str:
-    with platform.engine.connect() as db:
+    """The bill's status in the biller's own books."""
+    with platform.billing_store().connect() as db:
         return str(db.execute(select(t.bills.c.status).where(t.bills.c.id == bill_id)).scalar_one())
 
 

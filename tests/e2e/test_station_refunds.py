@@ -38,8 +38,9 @@ line = offline.line  # the fixture: switch ← fault proxy ← station ← the c
 
 def refund_arises(line: Line) -> tuple[str, int, str]:
     """(cash payment id, refund owed, service number): cash taken offline, bank paid too."""
-    with line.platform.engine.begin() as db:
-        db.execute(update(t.billers).values(payment_rule="partial"))
+    for store in (line.platform.billing_store(), line.platform.engine):  # both registries
+        with store.begin() as db:
+            db.execute(update(t.billers).values(payment_rule="partial"))
     bill = line.bills[0]
     line.proxy.cut()
     payment_id, _ = pay_at_counter(line.page, bill)

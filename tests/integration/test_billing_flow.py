@@ -34,13 +34,15 @@ def world(platform: Platform) -> World:
 
 
 def count(platform: Platform, table: Any) -> int:
-    with platform.engine.connect() as connection:
+    with platform.billing_store().connect() as connection:
         return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def import_cycle(platform: Platform, world: World, quantities: list[int]) -> None:
     rows = [("ELEC", CYCLE, m, str(q)) for m, q in zip(world.meters, quantities, strict=False)]
-    report = import_usage(platform.uow_factory(), usage_rows(rows), "test.csv", platform.clock)
+    report = import_usage(
+        platform.billing_uow_factory(), usage_rows(rows), "test.csv", platform.clock
+    )
     assert report.rejected == []
 
 
@@ -58,7 +60,7 @@ def test_usage_import_keeps_good_rows_and_names_each_bad_one(
             ("ELEC", CYCLE, world.meters[4], "250"),
         ]
     )
-    report = import_usage(platform.uow_factory(), rows, "usage.csv", platform.clock)
+    report = import_usage(platform.billing_uow_factory(), rows, "usage.csv", platform.clock)
     assert (report.rows_read, report.rows_added, report.rejected_count) == (7, 2, 5)
     reasons = dict(report.rejected)
     assert reasons[3].startswith("INVALID_USAGE") and "-3" in reasons[3]
@@ -71,11 +73,11 @@ def test_usage_import_keeps_good_rows_and_names_each_bad_one(
 
 def test_importing_the_same_file_twice_changes_nothing(platform: Platform, world: World) -> None:
     rows = usage_rows([("ELEC", CYCLE, m, "120") for m in world.meters])
-    first = import_usage(platform.uow_factory(), rows, "a.csv", platform.clock)
-    second = import_usage(platform.uow_factory(), rows, "a.csv", platform.clock)
+    first = import_usage(platform.billing_uow_factory(), rows, "a.csv", platform.clock)
+    second = import_usage(platform.billing_uow_factory(), rows, "a.csv", platform.clock)
     assert (first.rows_added, second.rows_added, second.rows_unchanged) == (5, 0, 5)
     changed = usage_rows([("ELEC", CYCLE, world.meters[0], "121")])
-    third = import_usage(platform.uow_factory(), changed, "b.csv", platform.clock)
+    third = import_usage(platform.billing_uow_factory(), changed, "b.csv", platform.clock)
     assert third.rejected[0][1].startswith("USAGE_CONFLICT")
     assert count(platform, t.usage_records) == 5
 
@@ -84,9 +86,11 @@ def test_a_bill_run_issues_one_priced_bill_per_active_service(
     platform: Platform, world: World
 ) -> None:
     import_cycle(platform, world, [400, 0, 300, 301, 1])
-    report = run_bill_run(platform.uow_factory(), "ELEC", CYCLE, platform.clock, batch_rows=2)
+    report = run_bill_run(
+        platform.billing_uow_factory(), "ELEC", CYCLE, platform.clock, batch_rows=2
+    )
     assert (report.bills_issued, report.batches, report.services_without_usage) == (5, 3, 0)
-    with platform.uow(readonly=True) as uow:
+    with platform.billing_uow(readonly=True) as uow:
         bills = {
             b.service_id: b
             for sid in world.service_ids.values()
@@ -107,11 +111,11 @@ def test_a_bill_run_issues_one_priced_bill_per_active_service(
 
 def test_rerunning_a_cycle_issues_nothing_new(platform: Platform, world: World) -> None:
     import_cycle(platform, world, [10, 20, 30, 40, 50])
-    run_bill_run(platform.uow_factory(), "ELEC", CYCLE, platform.clock)
-    again = run_bill_run(platform.uow_factory(), "ELEC", CYCLE, platform.clock)
+    run_bill_run(platform.billing_uow_factory(), "ELEC", CYCLE, platform.clock)
+    again = run_bill_run(platform.billing_uow_factory(), "ELEC", CYCLE, platform.clock)
     assert (again.services_pending, again.bills_issued) == (0, 0)
     assert count(platform, t.bills) == 5
-    with platform.uow(readonly=True) as uow:
+    with platform.billing_uow(readonly=True) as uow:
         status = uow.bill_runs.status("ELEC", CYCLE)
     assert status is not None
     assert (status["status"], status["bills_issued"], status["attempts"]) == ("completed", 5, 2)
@@ -128,7 +132,7 @@ def test_a_run_killed_half_way_is_finished_by_a_rerun_without_duplicates(
 
     with pytest.raises(KeyboardInterrupt):
         run_bill_run(
-            platform.uow_factory(),
+            platform.billing_uow_factory(),
             "ELEC",
             CYCLE,
             platform.clock,
@@ -136,7 +140,9 @@ def test_a_run_killed_half_way_is_finished_by_a_rerun_without_duplicates(
             batch_rows=2,
         )
     assert count(platform, t.bills) == 2
-    report = run_bill_run(platform.uow_factory(), "ELEC", CYCLE, platform.clock, batch_rows=2)
+    report = run_bill_run(
+        platform.billing_uow_factory(), "ELEC", CYCLE, platform.clock, batch_rows=2
+    )
     assert report.bills_issued == 3
     assert count(platform, t.bills) == 5
 
@@ -145,14 +151,14 @@ def test_services_without_a_meter_reading_are_counted_not_billed(
     platform: Platform, world: World
 ) -> None:
     import_cycle(platform, world, [10, 20])
-    report = run_bill_run(platform.uow_factory(), "ELEC", CYCLE, platform.clock)
+    report = run_bill_run(platform.billing_uow_factory(), "ELEC", CYCLE, platform.clock)
     assert (report.bills_issued, report.services_without_usage) == (2, 3)
 
 
 def test_landlines_are_billed_their_rental_without_usage(platform: Platform, world: World) -> None:
-    report = run_bill_run(platform.uow_factory(), "STE", "2026-10", platform.clock)
+    report = run_bill_run(platform.billing_uow_factory(), "STE", "2026-10", platform.clock)
     assert report.bills_issued == 2
-    with platform.uow(readonly=True) as uow:
+    with platform.billing_uow(readonly=True) as uow:
         bill = uow.bills.for_service(world.service_ids[world.landlines[0]])[0]
     assert bill.amount_minor == 1_755 and bill.due_on == date(2026, 12, 1)
 
@@ -162,9 +168,9 @@ def test_a_bill_run_without_a_tariff_in_force_writes_nothing(
 ) -> None:
     import_cycle(platform, world, [10, 20, 30, 40, 50])
     with pytest.raises(NoTariffInForce):
-        run_bill_run(platform.uow_factory(), "ELEC", "2025-B1", platform.clock)
+        run_bill_run(platform.billing_uow_factory(), "ELEC", "2025-B1", platform.clock)
     with pytest.raises(UnknownBiller):
-        run_bill_run(platform.uow_factory(), "NOPE", CYCLE, platform.clock)
+        run_bill_run(platform.billing_uow_factory(), "NOPE", CYCLE, platform.clock)
     assert count(platform, t.bills) == 0
 
 
@@ -186,7 +192,7 @@ def paid(
 @pytest.fixture
 def billed(platform: Platform, world: World) -> str:
     import_cycle(platform, world, [400, 20, 30, 40, 50])
-    run_bill_run(platform.uow_factory(), "ELEC", CYCLE, platform.clock)
+    run_bill_run(platform.billing_uow_factory(), "ELEC", CYCLE, platform.clock)
     return f"ELEC-{CYCLE}-{world.service_ids[world.meters[0]]}"
 
 
@@ -196,15 +202,15 @@ def test_posting_a_payment_pays_the_bill_and_a_retry_changes_nothing(
     billed: str,
 ) -> None:
     now = platform.clock.now()
-    first = post_payment(platform.uow(), paid(world, "pay-1", (billed,), 320_000), now)
-    again = post_payment(platform.uow(), paid(world, "pay-1", (billed,), 320_000), now)
+    first = post_payment(platform.billing_uow(), paid(world, "pay-1", (billed,), 320_000), now)
+    again = post_payment(platform.billing_uow(), paid(world, "pay-1", (billed,), 320_000), now)
     assert first.bills == ((billed, 320_000, "paid"),) and not first.replayed
     assert again.bills == first.bills and again.replayed
     assert count(platform, t.bill_payments) == 1
     with pytest.raises(PaymentIdReused):
-        post_payment(platform.uow(), paid(world, "pay-1", (billed,), 100_000), now)
+        post_payment(platform.billing_uow(), paid(world, "pay-1", (billed,), 100_000), now)
     with pytest.raises(BillAlreadyPaid):
-        post_payment(platform.uow(), paid(world, "pay-2", (billed,), 320_000), now)
+        post_payment(platform.billing_uow(), paid(world, "pay-2", (billed,), 320_000), now)
 
 
 def test_a_partial_payment_leaves_the_bill_partly_paid_and_never_overpaid(
@@ -213,11 +219,11 @@ def test_a_partial_payment_leaves_the_bill_partly_paid_and_never_overpaid(
     billed: str,
 ) -> None:
     now = platform.clock.now()
-    part = post_payment(platform.uow(), paid(world, "p-1", (billed,), 120_000), now)
+    part = post_payment(platform.billing_uow(), paid(world, "p-1", (billed,), 120_000), now)
     assert part.bills == ((billed, 120_000, "partially_paid"),)
     with pytest.raises(AmountNotAllowed):
-        post_payment(platform.uow(), paid(world, "p-2", (billed,), 200_001), now)
-    rest = post_payment(platform.uow(), paid(world, "p-3", (billed,), 200_000), now)
+        post_payment(platform.billing_uow(), paid(world, "p-2", (billed,), 200_001), now)
+    rest = post_payment(platform.billing_uow(), paid(world, "p-3", (billed,), 200_000), now)
     assert rest.bills == ((billed, 200_000, "paid"),)
 
 
@@ -239,7 +245,7 @@ def test_bad_postings_are_refused_and_change_nothing(
 ) -> None:
     with pytest.raises(error):
         post_payment(
-            platform.uow(),
+            platform.billing_uow(),
             paid(world, "bad", bill_ids or (billed,), 320_000, channel),
             platform.clock.now(),
         )
@@ -247,23 +253,31 @@ def test_bad_postings_are_refused_and_change_nothing(
 
 
 def test_an_unpaid_bill_can_be_cancelled_and_then_takes_no_payment(
-    platform: Platform, world: World, billed: str,
+    platform: Platform,
+    world: World,
+    billed: str,
 ) -> None:
     from fawtara.domain.errors import BillNotPayable
     from fawtara.service_layer.bills import cancel_bill
 
-    assert cancel_bill(platform.uow(), billed).status is BillStatus.CANCELLED
-    assert cancel_bill(platform.uow(), billed).status is BillStatus.CANCELLED
+    assert cancel_bill(platform.billing_uow(), billed).status is BillStatus.CANCELLED
+    assert cancel_bill(platform.billing_uow(), billed).status is BillStatus.CANCELLED
     with pytest.raises(BillNotPayable):
-        post_payment(platform.uow(), paid(world, "late", (billed,), 320_000), platform.clock.now())
+        post_payment(
+            platform.billing_uow(), paid(world, "late", (billed,), 320_000), platform.clock.now()
+        )
 
 
 def test_a_bill_with_money_on_it_cannot_be_cancelled(
-    platform: Platform, world: World, billed: str,
+    platform: Platform,
+    world: World,
+    billed: str,
 ) -> None:
     from fawtara.domain.errors import BillNotPayable
     from fawtara.service_layer.bills import cancel_bill
 
-    post_payment(platform.uow(), paid(world, "some", (billed,), 1_000), platform.clock.now())
+    post_payment(
+        platform.billing_uow(), paid(world, "some", (billed,), 1_000), platform.clock.now()
+    )
     with pytest.raises(BillNotPayable):
-        cancel_bill(platform.uow(), billed)
+        cancel_bill(platform.billing_uow(), billed)

@@ -31,6 +31,7 @@ from fawtara.service_layer.cash_payments import (
 from fawtara.service_layer.participants import register_participant
 from fawtara.service_layer.payments import submit_payment
 from tests.integration.test_payment_flow import Network
+from tests.support import publish_bills
 
 DAM01 = Participant("DAM01", ParticipantKind.CHANNEL, "مركز دمشق", "Damascus centre", ("counter",))
 HOM01 = Participant("HOM01", ParticipantKind.CHANNEL, "مركز حمص", "Homs centre", ("counter",))
@@ -40,6 +41,7 @@ SHIFT = str(uuid.uuid4())
 class Counter(Network):
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
+        publish_bills(platform, "ELEC", "2026-B5")  # the counters' copy
         for counter in (DAM01, HOM01):
             register_participant(platform.uow(), counter, platform.clock, secret="s")
 
@@ -73,8 +75,9 @@ class Counter(Network):
     def paid_by_bank_then_in_cash(self, rule: str) -> tuple[Payment, CashPayment, CashOutcome]:
         """With the biller's payment rule `rule`, the bill is paid in full through a bank,
         then in cash at a counter that was offline the day before and did not know."""
-        with self.platform.engine.begin() as connection:
-            connection.execute(update(t.billers).values(payment_rule=rule))
+        for store in (self.platform.billing_store(), self.platform.engine):  # both registries
+            with store.begin() as connection:
+                connection.execute(update(t.billers).values(payment_rule=rule))
         owed = self.owed()
         bank = self.pay(self.request(amount=owed))
         cash = self.cash(owed, days_ago=1)
@@ -133,7 +136,7 @@ def test_cash_is_posted_at_the_instant_it_was_taken_and_its_rounding_booked_apar
     assert net.net_posted("counter:DAM01:cash") == payment.cash_taken_minor
     assert net.net_posted("switch:cash_rounding") == -rounding  # credited when cash was over
     assert net.net_posted("biller:ELEC:payable") == -due
-    with net.platform.engine.connect() as connection:
+    with net.platform.billing_store().connect() as connection:  # the biller's books
         paid_at = connection.execute(
             select(t.biller_postings.c.paid_at).where(
                 t.biller_postings.c.payment_id == payment.payment_id
@@ -186,7 +189,7 @@ def test_a_bill_paid_by_bank_meanwhile_is_paid_once_and_the_cash_becomes_credit_
         (owed, 0) if kind == "credit" else (0, owed)
     )
     assert net.bill_status() == ("paid", owed)  # one payment on the bill
-    with net.platform.engine.connect() as connection:
+    with net.platform.billing_store().connect() as connection:  # the biller's books
         postings = connection.execute(select(t.bill_payments.c.payment_id)).scalars().all()
     assert postings == [bank.payment_id]
     assert net.surplus(cash.payment_id) == (kind, owed)

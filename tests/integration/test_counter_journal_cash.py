@@ -13,21 +13,35 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from fawtara.adapters.banks.in_memory import Fault
 from fawtara.adapters.db import tables as t
 from fawtara.bootstrap import Platform
+from fawtara.bootstrap_lifecycle import lifecycle
 from fawtara.domain import errors, limits
+from fawtara.domain.billers import ServiceState
+from fawtara.domain.calendar import end_of_day_utc
 from fawtara.domain.payments import PaymentState
-from fawtara.service_layer.counter_journal import JournalEntry
+from fawtara.service_layer.biller_side import in_flight
+from fawtara.service_layer.counter_journal import JournalEntry, apply_journal
+from fawtara.service_layer.lifecycle import sweep
 from fawtara.service_layer.ports import BillerUnreachable
 from tests.integration.test_counters import Counters, open_shift
+from tests.support import ELEC
 
 
 @pytest.fixture
 def net(platform: Platform) -> Counters:
     return Counters(platform)
+
+
+def service_state(net: Counters, meter: str) -> ServiceState:
+    """The state of the meter's service in the biller's own books."""
+    with net.platform.billing_uow(readonly=True) as uow:
+        [bill] = uow.bills.get_many([net.bill[meter]])
+        found: ServiceState = uow.lifecycle.service_states([bill.service_id])[bill.service_id]
+    return found
 
 
 def void_entry(net: Counters, shift_id: str, payment: JournalEntry) -> JournalEntry:
@@ -42,13 +56,18 @@ class BillerDown:
     def __init__(self, inner: object) -> None:
         self.inner, self.down = inner, True
 
+    def inquire(self, biller_code: str, customer_ref: str) -> object:
+        if self.down:
+            raise BillerUnreachable("biller network down")
+        return self.inner.inquire(biller_code, customer_ref)  # type: ignore[attr-defined]
+
     def post(self, command: object) -> object:
         if self.down:
             raise BillerUnreachable("biller network down")
         return self.inner.post(command)  # type: ignore[attr-defined]
 
-    def reverse(self, payment_id: str, reason: str) -> None:
-        self.inner.reverse(payment_id, reason)  # type: ignore[attr-defined]
+    def reverse(self, biller_code: str, payment_id: str, reason: str) -> None:
+        self.inner.reverse(biller_code, payment_id, reason)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("settled", ["completed", "returned"])
@@ -159,3 +178,46 @@ def test_cash_taken_by_a_cashier_disabled_before_the_sync_is_still_applied(
     assert net.owed() == 0
     [opened] = net.push(net.entry("shift_open", "rana", str(uuid.uuid4()), opening_float_minor=0))
     assert opened.error is not None and opened.error["code"] == "NOT_ALLOWED"  # new work: no
+
+
+def test_cash_taken_by_the_due_day_and_synced_late_protects_its_bill_while_the_biller_is_down(
+    net: Counters,
+) -> None:
+    """Cash is accepted when the counter took it: an offline counter's cash taken on the due
+    day, synced after the grace with the biller out of reach, is in the switch's in-flight
+    answer at that instant, so the sweep does not count the bill overdue; the notice then
+    posts it at that instant too (docs/BILLER-API.md, Time)."""
+    with net.platform.uow(readonly=True) as uow:
+        [bill] = uow.bills.get_many([net.bill[net.meters[0]]])
+    net.clock.set(end_of_day_utc(bill.due_on) - timedelta(hours=1))  # 23:00 in Damascus
+    shift_id = open_shift(net, float_minor=0)
+    cash = net.cash_entry(shift_id)  # then the counter's line went down
+    net.switch.biller = biller = BillerDown(net.switch.biller)
+    net.clock.advance(timedelta(days=ELEC.grace_days + 2))  # past due date and grace
+    synced = net.clock.now()
+    [taken] = apply_journal(net.journal, "DAM01", [cash], synced)  # the late sync
+    assert taken.outcome is not None and taken.outcome["state"] == "debited", taken.error
+
+    answer = in_flight(net.platform.uow(readonly=True), net.clock, "ELEC", [net.meters[0]])
+    assert [(p[0], p[2], p[3], p[4]) for p in answer.payments] == [
+        (cash.data["payment_id"], (bill.id,), bill.outstanding_minor, cash.at)
+    ]
+    assert answer.counters_synced_through == synced
+    report = sweep(lifecycle(net.platform), "ELEC", net.clock.now())
+    assert report.suspended == len(net.meters) - 1  # the other meters owe their bills
+    assert report.waiting_payment_in_flight == 0  # not even waiting: accepted on time
+    assert service_state(net, net.meters[0]) is ServiceState.ACTIVE
+    assert service_state(net, net.meters[1]) is ServiceState.SUSPENDED
+
+    biller.down = False
+    net.run_worker(5)
+    assert net.bill_status() == ("paid", bill.amount_minor)
+    with net.platform.billing_store().connect() as connection:  # the biller's books
+        paid_at = connection.execute(
+            select(t.biller_postings.c.paid_at).where(
+                t.biller_postings.c.payment_id == cash.data["payment_id"]
+            )
+        ).scalar_one()
+    assert paid_at == cash.at
+    assert in_flight(net.platform.uow(), net.clock, "ELEC", [net.meters[0]]).payments == ()
+    net.books_balance()

@@ -23,6 +23,7 @@ from fawtara.service_layer import staff
 from fawtara.service_layer.counter_journal import EntryResult, JournalEntry, apply_journal
 from fawtara.service_layer.counters import register_counter, snapshot
 from tests.integration.test_payment_flow import Network
+from tests.support import publish_bills
 
 HASHER = password_hasher(cheap=True)
 PEOPLE = [
@@ -37,6 +38,7 @@ PEOPLE = [
 class Counters(Network):
     def __init__(self, platform: Platform) -> None:
         super().__init__(platform)
+        publish_bills(platform, "ELEC", "2026-B5")  # the counters' copy
         for code, governorate in (("DAM01", "Damascus"), ("ALP01", "Aleppo")):
             counter = Counter(code, f"مركز {code}", f"Centre {code}", governorate)
             register_counter(platform.uow_factory(), self.clock, counter, staff.SHELL, "s")

@@ -29,26 +29,39 @@ SUBSCRIBERS = 350  # the default of `fawtara demo seed`
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-def make_platform(path: Path) -> Platform:
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
+def make_platform(folder: Path) -> Platform:
+    """The switch's store and the billers' billing store, two SQLite files as in `make run`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    url, billing_url = f"sqlite:///{folder / 'fawtara.db'}", f"sqlite:///{folder / 'billing.db'}"
+    engine, billing = make_engine(url), make_engine(billing_url)
     schema.upgrade(engine)
-    return Platform(Settings(url, "127.0.0.1", 8000), engine, ManualClock(NOW))
+    schema.upgrade(billing, system=schema.BILLING)
+    settings = Settings(url, "127.0.0.1", 8000, billing_database_url=billing_url)
+    return Platform(settings, engine, ManualClock(NOW), billing)
+
+
+def dispose(platform: Platform) -> None:
+    platform.engine.dispose()
+    platform.billing_store().dispose()
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[Platform]:
-    platform = make_platform(tmp_path / "fawtara.db")
+    platform = make_platform(tmp_path / "fresh")
     yield platform
-    platform.engine.dispose()
+    dispose(platform)
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    platform = make_platform(tmp_path_factory.mktemp("seed") / "fawtara.db")
+    platform = make_platform(tmp_path_factory.mktemp("seed"))
     seed_demo(platform, SUBSCRIBERS)
     yield platform
-    platform.engine.dispose()
+    dispose(platform)
+
+
+def billing(platform: Platform) -> Engine:
+    return platform.billing_store()
 
 
 def rows(engine: Engine, query: object) -> list[tuple[object, ...]]:
@@ -56,16 +69,22 @@ def rows(engine: Engine, query: object) -> list[tuple[object, ...]]:
         return [tuple(row) for row in connection.execute(query)]  # type: ignore[call-overload]
 
 
-def table_counts(engine: Engine) -> dict[str, int]:
-    with engine.connect() as connection:
-        return {
-            name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for name, table in tables.metadata.tables.items()
-        }
+def table_counts(platform: Platform) -> dict[str, int]:
+    """Rows per table of both stores (the tables they both have, counted in each)."""
+    counts: dict[str, int] = {}
+    for store, engine, metadata in (
+        ("switch", platform.engine, tables.switch_metadata),
+        ("billing", billing(platform), tables.billing_metadata),
+    ):
+        with engine.connect() as connection:
+            for name, table in metadata.tables.items():
+                query = select(func.count()).select_from(table)
+                counts[f"{store}.{name}"] = connection.execute(query).scalar_one()
+    return counts
 
 
-def snapshot(engine: Engine) -> tuple[dict[str, int], list[tuple[object, ...]]]:
-    return table_counts(engine), rows(engine, select(tables.bill_runs))
+def snapshot(platform: Platform) -> tuple[dict[str, int], list[tuple[object, ...]]]:
+    return table_counts(platform), rows(billing(platform), select(tables.bill_runs))
 
 
 # --- Idempotency ------------------------------------------------------------
@@ -73,9 +92,9 @@ def snapshot(engine: Engine) -> tuple[dict[str, int], list[tuple[object, ...]]]:
 
 def test_seeding_twice_changes_nothing_the_second_time(fresh: Platform) -> None:
     first = seed_demo(fresh, 40)
-    before = snapshot(fresh.engine)
+    before = snapshot(fresh)
     second = seed_demo(fresh, 40)
-    assert snapshot(fresh.engine) == before
+    assert snapshot(fresh) == before
     assert first.startswith("demo seeded")
     assert second.startswith("demo data already there")
     # 5 switch accounts, 3 banks, 3 billers, the cash drawers of the 2 demo counters
@@ -96,10 +115,10 @@ def test_a_seed_stopped_half_way_is_finished_by_the_next_run(
     monkeypatch.undo()
     assert seed_demo(fresh, 40).startswith("demo seeded")
 
-    whole = make_platform(tmp_path / "whole.db")
+    whole = make_platform(tmp_path / "whole")
     seed_demo(whole, 40)
-    assert table_counts(fresh.engine) == table_counts(whole.engine)
-    whole.engine.dispose()
+    assert table_counts(fresh) == table_counts(whole)
+    dispose(whole)
 
 
 def test_the_demo_is_the_same_on_every_machine(fresh: Platform, seeded: Platform) -> None:
@@ -114,7 +133,7 @@ def test_the_demo_is_the_same_on_every_machine(fresh: Platform, seeded: Platform
         .join(tables.customers)
         .order_by(tables.services.c.id)
     )
-    assert rows(fresh.engine, query) == rows(seeded.engine, query)
+    assert rows(billing(fresh), query) == rows(billing(seeded), query)
 
 
 def test_a_subscriber_count_out_of_range_is_refused(fresh: Platform) -> None:
@@ -128,10 +147,10 @@ def test_a_subscriber_count_out_of_range_is_refused(fresh: Platform) -> None:
 
 
 def test_the_seed_creates_three_billers_and_about_a_thousand_customers(seeded: Platform) -> None:
-    counts = table_counts(seeded.engine)
-    assert counts["billers"] == 3
-    assert counts["customers"] == 3 * SUBSCRIBERS
-    assert counts["tariffs"] == len(demo_tariffs("STE", "ELEC", "WATER"))
+    counts = table_counts(seeded)
+    assert counts["switch.billers"] == counts["billing.billers"] == 3
+    assert counts["billing.customers"] == 3 * SUBSCRIBERS
+    assert counts["billing.tariffs"] == len(demo_tariffs("STE", "ELEC", "WATER"))
     with seeded.uow(readonly=True) as uow:
         telecom, electricity, water = (uow.billers.get(b.code) for b in data.DEMO_BILLERS)
     assert telecom is not None and electricity is not None and water is not None
@@ -148,7 +167,7 @@ def test_some_telecom_customers_have_both_a_landline_and_internet(seeded: Platfo
         .group_by(s.customer_id)
         .having(func.count() == 2)
     )
-    assert len(rows(seeded.engine, query)) > SUBSCRIBERS // 5
+    assert len(rows(billing(seeded), query)) > SUBSCRIBERS // 5
 
 
 def test_every_landline_reference_is_a_valid_fixed_line_of_its_governorate(
@@ -160,7 +179,7 @@ def test_every_landline_reference_is_a_valid_fixed_line_of_its_governorate(
         .join(tables.customers)
         .where(tables.services.c.kind == "landline")
     )
-    found = rows(seeded.engine, query)
+    found = rows(billing(seeded), query)
     assert len(found) == SUBSCRIBERS
     for reference, governorate in found:
         assert isinstance(reference, str) and isinstance(governorate, str)
@@ -172,7 +191,7 @@ def test_every_landline_reference_is_a_valid_fixed_line_of_its_governorate(
 
 
 def test_every_msisdn_is_a_valid_syrian_mobile_number(seeded: Platform) -> None:
-    found = [m for (m,) in rows(seeded.engine, select(tables.customers.c.msisdn)) if m]
+    found = [m for (m,) in rows(billing(seeded), select(tables.customers.c.msisdn)) if m]
     assert len(found) > 0.9 * 3 * SUBSCRIBERS
     for msisdn in found:
         assert isinstance(msisdn, str) and msisdn.startswith("+9639")
@@ -197,7 +216,7 @@ def test_every_meter_reference_passes_the_luhn_check(
     seeded: Platform, kind: str, length: int
 ) -> None:
     query = select(tables.services.c.reference).where(tables.services.c.kind == kind)
-    found = [str(reference) for (reference,) in rows(seeded.engine, query)]
+    found = [str(reference) for (reference,) in rows(billing(seeded), query)]
     assert len(found) == SUBSCRIBERS
     for reference in found:
         assert reference.isdigit() and len(reference) == length, reference
@@ -206,20 +225,20 @@ def test_every_meter_reference_passes_the_luhn_check(
 
 def test_internet_references_are_net_and_eight_digits(seeded: Platform) -> None:
     query = select(tables.services.c.reference).where(tables.services.c.kind == "internet")
-    for (reference,) in rows(seeded.engine, query):
+    for (reference,) in rows(billing(seeded), query):
         assert isinstance(reference, str)
         assert reference.startswith("NET") and reference[3:].isdigit() and len(reference) == 11
 
 
 def test_the_customers_cover_all_fourteen_governorates(seeded: Platform) -> None:
-    found = {g for (g,) in rows(seeded.engine, select(tables.customers.c.governorate).distinct())}
+    found = {g for (g,) in rows(billing(seeded), select(tables.customers.c.governorate).distinct())}
     assert found == {g.name_en for g in data.GOVERNORATES}
     assert len(found) == 14
 
 
 def test_customers_have_arabic_names_and_english_transliterations(seeded: Platform) -> None:
     query = select(tables.customers.c.name_ar, tables.customers.c.name_en)
-    for name_ar, name_en in rows(seeded.engine, query):
+    for name_ar, name_en in rows(billing(seeded), query):
         assert isinstance(name_ar, str) and isinstance(name_en, str)
         assert all("\u0600" <= c <= "\u06ff" or c == " " for c in name_ar), name_ar
         assert name_en.isascii() and len(name_en.split()) >= 3, name_en
@@ -236,15 +255,25 @@ def test_the_bill_count_equals_the_active_services_with_usage(seeded: Platform) 
         .where(s.state == "active")
     )
     bills = select(func.count()).select_from(tables.bills)
-    assert rows(seeded.engine, bills) == rows(seeded.engine, with_usage)
-    unread = rows(seeded.engine, select(func.sum(tables.bill_runs.c.services_without_usage)))
+    assert rows(billing(seeded), bills) == rows(billing(seeded), with_usage)
+    unread = rows(billing(seeded), select(func.sum(tables.bill_runs.c.services_without_usage)))
     assert unread[0][0], "some meters are left unread, so the demo shows unbilled services"
+
+
+def test_the_switch_holds_a_copy_of_every_open_bill_uploaded_by_its_biller(
+    seeded: Platform,
+) -> None:
+    b, p = tables.bills.c, tables.presented_bills.c
+    billed = rows(billing(seeded), select(b.id, b.amount_minor).where(b.amount_minor > 0))
+    copied = rows(seeded.engine, select(p.id, p.amount_minor).where(p.amount_minor > 0))
+    assert billed and sorted(copied) == sorted(billed)
+    assert not {"bills", "services", "customers"} & set(tables.switch_metadata.tables)
 
 
 def test_each_biller_is_billed_for_its_demo_cycle(seeded: Platform) -> None:
     b = tables.bills.c
     query = select(b.biller_code, b.cycle_id, b.issued_on, b.due_on).distinct()
-    found = {row[0]: row[1:] for row in rows(seeded.engine, query)}
+    found = {row[0]: row[1:] for row in rows(billing(seeded), query)}
     assert set(found) == {"STE", "ELEC", "WATER"}
     assert found["STE"][0] == data.TELECOM_CYCLE
     assert found["ELEC"][0] == found["WATER"][0] == data.METER_CYCLE
@@ -256,7 +285,7 @@ def test_at_least_one_water_bill_prices_the_whole_quantity(seeded: Platform) -> 
     query = select(tables.bills.c.lines).where(tables.bills.c.biller_code == "WATER")
     whole = [
         lines
-        for (lines,) in rows(seeded.engine, query)
+        for (lines,) in rows(billing(seeded), query)
         if any(
             line["en"].endswith("(whole quantity m3)")
             for line in (json.loads(lines) if isinstance(lines, str) else lines)
@@ -347,7 +376,7 @@ def test_the_demo_payments_move_money_in_balanced_books_and_pay_their_bills(
     from fawtara.service_layer.ledger import verify_ledger
 
     platform = seeded
-    with platform.engine.connect() as connection:
+    with billing(platform).connect() as connection:
         postings = connection.execute(select(func.count()).select_from(tables.biller_postings))
         assert postings.scalar_one() == 3 * DEMO_PAYMENTS_PER_BILLER
     report = verify_ledger(platform.uow(readonly=True))

@@ -43,7 +43,7 @@ def test_an_unpaid_bill_suspends_its_service_only_after_due_date_and_grace(
     assert set(world.states().values()) == {"suspended"}
     suspension = world.suspensions()[0]
     assert suspension["suspended_on"] == FIRST_SUSPENSION_DAY and suspension["ended_at"] is None
-    with world.platform.engine.connect() as connection:
+    with world.platform.billing_store().connect() as connection:
         cause = connection.execute(t.suspension_bills.select()).mappings().first()
     assert cause is not None and cause["due_on"] == DUE
     assert cause["grace_until"] == date(2026, 12, 3)
@@ -111,7 +111,7 @@ def test_a_late_synced_on_time_payment_undoes_the_suspension_with_an_apology(
     assert world.suspensions()[0]["ended_by"] == "protection"
     apology = world.outbox("sms.suspension_apology")
     assert len(apology) == 1 and not world.outbox("sms.service_reconnected")
-    with world.platform.uow(readonly=True) as uow:
+    with world.platform.billing_uow(readonly=True) as uow:
         assert uow.lifecycle.summary()["protection_violations_repaired"] == 1
 
 
@@ -167,14 +167,17 @@ def test_reminders_go_before_the_due_date_and_on_the_first_overdue_day_but_not_w
     paid, in_flight, unpaid = bills(world)
     world.pay_pull(paid, damascus(date(2026, 11, 20), 9))
     world.pay_pull(in_flight, damascus(date(2026, 11, 27), 9), bank_answers=False)
-    uow_factory = world.platform.uow_factory()
+    uow_factory = world.platform.billing_uow_factory()
     now = damascus(date(2026, 11, 28), 9)
-    counts = send_reminders(uow_factory, world.code, date(2026, 11, 28), 3, now)
-    assert counts["due_soon"] == 1 and counts["skipped_accepted"] == 1  # the paid one: not read
-    again = send_reminders(uow_factory, world.code, date(2026, 11, 28), 3, now)
+    world.clock.set(now)  # the switch answers at the time of the reminder run
+    switch = world.platform.switch_link
+    counts = send_reminders(uow_factory, world.code, date(2026, 11, 28), 3, now, switch)
+    # the paid one is not read; the one in flight at the switch is skipped
+    assert counts["due_soon"] == 1 and counts["skipped_accepted"] == 1
+    again = send_reminders(uow_factory, world.code, date(2026, 11, 28), 3, now, switch)
     assert again["due_soon"] == 0 and again["already_queued"] == 1
     world.settle_payments(damascus(date(2026, 11, 28), 9, 1))
-    counts = send_reminders(uow_factory, world.code, date(2026, 12, 2), 3, now)
+    counts = send_reminders(uow_factory, world.code, date(2026, 12, 2), 3, now, switch)
     assert counts["overdue"] == 1
     due_soon = world.outbox("sms.bill_due_soon")[0]
     notice = notice_from_payload(TOPICS["sms.bill_due_soon"], due_soon["payload"])

@@ -297,7 +297,8 @@ class Example:
 
         from fawtara.adapters.db import tables as t
 
-        with self.world.platform.engine.connect() as connection:
+        assert self.world.platform.billing_engine is not None
+        with self.world.platform.billing_engine.connect() as connection:
             query = select(t.suspension_bills.c.bill_id).where(
                 t.suspension_bills.c.suspension_id == suspension_id
             )
@@ -315,9 +316,12 @@ class Example:
                     assert waited > timedelta(days=limits.counter_sync_wait_days_max), suspension
 
 
-def _platform(engine: Engine) -> Platform:
+def _platform(engine: Engine, billing_engine: Engine) -> Platform:
     clock = ManualClock(datetime(2026, 11, 1, tzinfo=DAMASCUS))
-    return Platform(Settings(str(engine.url), "127.0.0.1", 0), engine, clock)
+    url = engine.url.render_as_string(hide_password=False)
+    billing_url = billing_engine.url.render_as_string(hide_password=False)
+    settings = Settings(url, "127.0.0.1", 0, billing_database_url=billing_url)
+    return Platform(settings, engine, clock, billing_engine)
 
 
 @settings(
@@ -328,6 +332,6 @@ def _platform(engine: Engine) -> Platform:
 )
 @given(scenario=scenarios())
 def test_no_suspension_for_bills_accepted_on_time_and_every_overdue_service_is_suspended(
-    engine: Engine, scenario: dict[str, object]
+    engine: Engine, billing_engine: Engine, scenario: dict[str, object]
 ) -> None:
-    Example(_platform(engine), scenario).run()
+    Example(_platform(engine, billing_engine), scenario).run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from fawtara.adapters.banks.in_memory import Fault, InMemoryBank
 from fawtara.adapters.clock import ManualClock
 from fawtara.adapters.db import tables as t
 from fawtara.bootstrap import Platform
-from fawtara.domain import errors
+from fawtara.domain import errors, limits
 from fawtara.domain.banking import BankStatus, DebitInstruction
 from fawtara.domain.participants import Participant, ParticipantKind
 from fawtara.domain.payments import PaymentRequest, PaymentState
@@ -51,8 +52,8 @@ class Network:
             ("ELEC", "2026-B5", meter, q)
             for meter, q in zip(world.meters, ["400", "100", "50"], strict=True)
         ]
-        import_usage(platform.uow_factory(), usage_rows(rows), "u.csv", platform.clock)
-        run_bill_run(platform.uow_factory(), "ELEC", "2026-B5", platform.clock)
+        import_usage(platform.billing_uow_factory(), usage_rows(rows), "u.csv", platform.clock)
+        run_bill_run(platform.billing_uow_factory(), "ELEC", "2026-B5", platform.clock)
         self.meters = world.meters
         self.bill = {m: f"ELEC-2026-B5-{world.service_ids[m]}" for m in world.meters}
         self.bank = InMemoryBank({("BEMO", "ACC-1"): BALANCE, ("BEMO", "ACC-POOR"): 100})
@@ -100,7 +101,8 @@ class Network:
             return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
     def bill_status(self, meter_index: int = 0) -> tuple[str, int]:
-        with self.platform.uow(readonly=True) as uow:
+        """The bill in the biller's own books."""
+        with self.platform.billing_uow(readonly=True) as uow:
             bill = uow.bills.get_many([self.bill[self.meters[meter_index]]])[0]
         return bill.status.value, bill.paid_minor
 
@@ -254,8 +256,11 @@ class BillerDownOnce:
             raise BillerUnreachable("biller network down")
         return self.inner.post(command)  # type: ignore[attr-defined]
 
-    def reverse(self, payment_id: str, reason: str) -> None:
-        self.inner.reverse(payment_id, reason)  # type: ignore[attr-defined]
+    def inquire(self, biller_code: str, customer_ref: str) -> object:
+        return self.inner.inquire(biller_code, customer_ref)  # type: ignore[attr-defined]
+
+    def reverse(self, biller_code: str, payment_id: str, reason: str) -> None:
+        self.inner.reverse(biller_code, payment_id, reason)  # type: ignore[attr-defined]
 
 
 def test_a_push_payment_the_biller_refuses_is_returned_to_the_bank(net: Network) -> None:
@@ -276,7 +281,7 @@ def test_a_push_payment_the_biller_refuses_is_returned_to_the_bank(net: Network)
     assert payment.state is PaymentState.DEBITED  # accepted; the biller is not reachable
     # meanwhile the bill is paid at a counter straight into the billing system
     post_payment(
-        net.platform.uow(),
+        net.platform.billing_uow(),
         PostPayment(
             "counter-1",
             "ELEC",
@@ -429,3 +434,37 @@ def test_concurrent_duplicates_execute_exactly_once(net: Network) -> None:
         events = uow.payments.events(request.payment_id)
     assert [e["to_state"] for e in events].count("received") == 1
     assert net.count(t.payments) == 1
+
+
+def test_a_step_that_breaks_for_one_payment_does_not_hold_back_the_others_of_a_round(
+    net: Network,
+) -> None:
+    net.bank.set_fault(Fault.DROP_REPLY, count=2)
+    with net.platform.billing_uow(readonly=True) as uow:
+        second_bill = uow.bills.get_many([net.bill[net.meters[1]]])[0]
+    broken = net.pay(net.request(0))
+    healthy = net.pay(net.request(1, amount=second_bill.amount_minor))
+    assert broken.state is healthy.state is PaymentState.UNKNOWN
+    real_status = net.bank.status
+
+    def status(request: Any) -> Any:
+        if request.payment_id == broken.payment_id:
+            raise RuntimeError("a bug in one payment's step")
+        return real_status(request)
+
+    net.bank.status = status  # type: ignore[method-assign]
+    net.run_worker(2)
+    states = {
+        p: use_cases.get_payment(net.platform.uow(), PORTAL, p).state
+        for p in (broken.payment_id, healthy.payment_id)
+    }
+    assert states == {
+        broken.payment_id: PaymentState.UNKNOWN,  # kept for a later round, nothing lost
+        healthy.payment_id: PaymentState.COMPLETED,
+    }
+    net.bank.status = real_status  # type: ignore[method-assign]
+    net.run_worker(limits.payment_lease_s + 2)  # its lease runs out: the next round takes it
+    assert use_cases.get_payment(net.platform.uow(), PORTAL, broken.payment_id).state is (
+        PaymentState.COMPLETED
+    )
+    net.books_balance()

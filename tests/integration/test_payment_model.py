@@ -64,19 +64,23 @@ class PaymentMachine(RuleBasedStateMachine):
         self.folder = tempfile.TemporaryDirectory()
         engine = make_engine(f"sqlite:///{Path(self.folder.name) / 'model.db'}")
         schema.upgrade(engine)
+        billing_engine = make_engine(f"sqlite:///{Path(self.folder.name) / 'billing.db'}")
+        schema.upgrade(billing_engine, system=schema.BILLING)
         self.clock = ManualClock(datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
-        self.platform = Platform(Settings("sqlite", "127.0.0.1", 0), engine, self.clock)
+        settings = Settings("sqlite", "127.0.0.1", 0)
+        self.platform = Platform(settings, engine, self.clock, billing_engine)
         world = build_world(self.platform, electricity_services=METERS)
         for participant in (BANK, PORTAL, OPS, COUNTER):
             register_participant(self.platform.uow(), participant, self.clock, secret="s")
         rows = [("ELEC", "2026-B5", m, str(100 + 50 * n)) for n, m in enumerate(world.meters)]
-        import_usage(self.platform.uow_factory(), usage_rows(rows), "u.csv", self.clock)
-        run_bill_run(self.platform.uow_factory(), "ELEC", "2026-B5", self.clock)
+        import_usage(self.platform.billing_uow_factory(), usage_rows(rows), "u.csv", self.clock)
+        run_bill_run(self.platform.billing_uow_factory(), "ELEC", "2026-B5", self.clock)
         self.meters = world.meters
         self.bill_of = {m: f"ELEC-2026-B5-{world.service_ids[m]}" for m in world.meters}
-        with self.platform.uow(readonly=True) as uow:
-            self.amount_of = {m: uow.bills.get_many([self.bill_of[m]])[0].amount_minor
-                              for m in world.meters}
+        with self.platform.billing_uow(readonly=True) as uow:
+            self.amount_of = {
+                m: uow.bills.get_many([self.bill_of[m]])[0].amount_minor for m in world.meters
+            }
         self.bank = InMemoryBank({("BEMO", a): b for a, b in START_BALANCE.items()})
         self.switch = self.platform.switch(self.bank)
         self.switch.sleep = lambda s: self.clock.advance(timedelta(seconds=s))
@@ -88,17 +92,30 @@ class PaymentMachine(RuleBasedStateMachine):
             self.drain()
             self.check_money()
             self.platform.engine.dispose()
+            assert self.platform.billing_engine is not None
+            self.platform.billing_engine.dispose()
             self.folder.cleanup()
 
-    @rule(target=payments, meter=st.integers(0, METERS - 1), account=st.sampled_from(ACCOUNTS),
-          partial=st.booleans())
+    @rule(
+        target=payments,
+        meter=st.integers(0, METERS - 1),
+        account=st.sampled_from(ACCOUNTS),
+        partial=st.booleans(),
+    )
     def pay(self, meter: int, account: str, partial: bool) -> str:
         ref = self.meters[meter]
         amount = self.amount_of[ref] // 2 if partial else self.amount_of[ref]
         request = PaymentRequest(
-            payment_id=str(uuid.uuid4()), channel="portal", biller_code="ELEC",
-            customer_ref=ref, bill_ids=(self.bill_of[ref],), amount_minor=max(amount, 100),
-            currency="SYP", payer_bank="BEMO", payer_account=account, msisdn=None,
+            payment_id=str(uuid.uuid4()),
+            channel="portal",
+            biller_code="ELEC",
+            customer_ref=ref,
+            bill_ids=(self.bill_of[ref],),
+            amount_minor=max(amount, 100),
+            currency="SYP",
+            payer_bank="BEMO",
+            payer_account=account,
+            msisdn=None,
             bank_reference=None,
         )
         self.requests[request.payment_id] = request
@@ -113,10 +130,17 @@ class PaymentMachine(RuleBasedStateMachine):
         ref = self.meters[meter]
         due = max(self.amount_of[ref] // 2 if partial else self.amount_of[ref], 100)
         payment = CashPayment(
-            payment_id=str(uuid.uuid4()), counter_code="DAM01", shift_id="s1", cashier="rana",
-            biller_code="ELEC", customer_ref=ref, bill_ids=(self.bill_of[ref],),
-            amount_due_minor=due, cash_taken_minor=round_cash(due, (1_000,)),
-            accepted_at=self.clock.now(), msisdn=None,
+            payment_id=str(uuid.uuid4()),
+            counter_code="DAM01",
+            shift_id="s1",
+            cashier="rana",
+            biller_code="ELEC",
+            customer_ref=ref,
+            bill_ids=(self.bill_of[ref],),
+            amount_due_minor=due,
+            cash_taken_minor=round_cash(due, (1_000,)),
+            accepted_at=self.clock.now(),
+            msisdn=None,
         )
         try:
             take_cash_payment(self.switch, payment, wait_s=0)
@@ -137,8 +161,10 @@ class PaymentMachine(RuleBasedStateMachine):
             after = use_cases.submit_payment(self.switch, PORTAL, request, wait_s=0)
             assert before is not None and after.payment_id == before.payment_id
 
-    @rule(fault=st.sampled_from([Fault.NONE, Fault.DOWN, Fault.DROP_REPLY]),
-          count=st.one_of(st.none(), st.integers(1, 3)))
+    @rule(
+        fault=st.sampled_from([Fault.NONE, Fault.DOWN, Fault.DROP_REPLY]),
+        count=st.one_of(st.none(), st.integers(1, 3)),
+    )
     def bank_fault(self, fault: Fault, count: int | None) -> None:
         self.bank.set_fault(fault, count)
 
@@ -168,8 +194,13 @@ class PaymentMachine(RuleBasedStateMachine):
     def no_bill_holds_more_than_it_owes(self) -> None:
         if not hasattr(self, "platform"):
             return
-        with self.platform.engine.connect() as connection:
+        # The biller's books, and the switch's copy of them.
+        assert self.platform.billing_engine is not None
+        with self.platform.billing_engine.connect() as connection:
             rows = connection.execute(select(t.bills.c.amount_minor, t.bills.c.paid_minor)).all()
+        copy = t.presented_bills.c
+        with self.platform.engine.connect() as connection:
+            rows += connection.execute(select(copy.amount_minor, copy.paid_minor)).all()
         assert all(0 <= paid <= amount for amount, paid in rows)
 
     def drain(self) -> None:
@@ -199,16 +230,25 @@ class PaymentMachine(RuleBasedStateMachine):
         with self.platform.uow(readonly=True) as uow:
             stored = [uow.payments.get(pid) for pid in self.cash]
             net = {}
-            for code in ("counter:DAM01:cash", "bank:BEMO:settlement", "biller:ELEC:payable",
-                         "switch:refunds_due", "switch:cash_rounding"):
+            for code in (
+                "counter:DAM01:cash",
+                "bank:BEMO:settlement",
+                "biller:ELEC:payable",
+                "switch:refunds_due",
+                "switch:cash_rounding",
+            ):
                 account = uow.ledger.account_by_code(code)
                 balance = None if account is None else uow.ledger.balance(account.id)
-                net[code] = 0 if balance is None else (
-                    balance.debits_posted_minor - balance.credits_posted_minor)
+                net[code] = (
+                    0
+                    if balance is None
+                    else (balance.debits_posted_minor - balance.credits_posted_minor)
+                )
         assert all(p is not None and p.state in FINAL_STATES for p in stored)
         in_drawer = sum(
             self.cash[p.payment_id].cash_taken_minor
-            for p in stored if p is not None and p.state is not PaymentState.REVERSED
+            for p in stored
+            if p is not None and p.state is not PaymentState.REVERSED
         )
         assert net["counter:DAM01:cash"] == in_drawer
         assert net["counter:DAM01:cash"] + net["bank:BEMO:settlement"] == -(

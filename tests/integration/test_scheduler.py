@@ -29,12 +29,12 @@ def world(platform: Platform) -> LifecycleWorld:
 
 
 def runs(world: LifecycleWorld) -> list[dict[str, object]]:
-    with world.platform.engine.connect() as connection:
+    with world.platform.billing_store().connect() as connection:
         return [dict(r) for r in connection.execute(select(t.job_runs)).mappings()]
 
 
 def test_only_one_lock_holder_at_a_time(platform: Platform) -> None:
-    first, second = leader_lock(platform.engine), leader_lock(platform.engine)
+    first, second = leader_lock(platform.billing_store()), leader_lock(platform.billing_store())
     try:
         assert first.try_acquire() and first.holds()
         assert not second.try_acquire() and not second.holds()
@@ -50,7 +50,7 @@ def test_two_schedulers_racing_run_each_job_once(world: LifecycleWorld) -> None:
     led: list[str] = []
 
     def contender(name: str) -> None:
-        lock = leader_lock(world.platform.engine)
+        lock = leader_lock(world.platform.billing_store())
         barrier.wait()
         if lock.try_acquire():
             try:

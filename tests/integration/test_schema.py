@@ -16,7 +16,21 @@ def test_migrations_build_the_whole_schema_from_nothing(bare_engine: Engine) -> 
     schema.upgrade(bare_engine)
     assert schema.current_revision(bare_engine) == schema.head_revision()
     tables = set(inspect(bare_engine).get_table_names())
-    assert {"billers", "services", "bills", "ledger_transfers", "ledger_legs"} <= tables
+    assert {"participants", "payments", "presented_bills", "ledger_transfers"} <= tables
+    assert not {"services", "bills", "tariffs", "job_runs"} & tables, "billing's own tables"
+
+
+def test_the_billing_chain_builds_billings_store_apart(bare_engine: Engine) -> None:
+    schema.upgrade(bare_engine, system=schema.BILLING)
+    assert schema.current_revision(bare_engine) == schema.head_revision(schema.BILLING)
+    tables = set(inspect(bare_engine).get_table_names())
+    assert {"services", "bills", "usage_records", "job_runs", "tariffs"} <= tables
+    assert not {"payments", "ledger_transfers", "presented_bills"} & tables, "the switch's tables"
+
+
+def test_a_billing_store_behind_names_the_billing_command(bare_engine: Engine) -> None:
+    with pytest.raises(SchemaBehind, match="fawtara billing db upgrade"):
+        schema.require_current(bare_engine, system=schema.BILLING)
 
 
 def test_a_database_behind_the_code_is_refused_with_the_command_to_run(bare_engine: Engine) -> None:

@@ -22,10 +22,11 @@ from sqlalchemy import Engine, insert, select, text, update
 
 from fawtara.adapters.clock import SystemClock
 from fawtara.adapters.db import tables as t
+from fawtara.adapters.db.schema import BILLING
 from fawtara.adapters.db.sms_repository import SqlSmsUnitOfWork
 from fawtara.adapters.sms.gateway import SmppGateway
 from fawtara.bootstrap import Platform
-from fawtara.entrypoints.sms_worker import run_sms_worker
+from fawtara.entrypoints.sms_worker import run_sms_worker, run_sms_worker_until_stopped
 from fawtara.service_layer.notifications import (
     ReceiptBacklog,
     Round,
@@ -350,3 +351,61 @@ def test_a_message_in_doubt_is_settled_by_receipts_for_all_its_parts(live: Platf
 def stored_state(uow: SqlSmsUnitOfWork) -> str:
     assert uow.connection is not None
     return str(uow.connection.execute(select(t.sms_messages.c.state)).scalar_one())
+
+
+def test_the_billing_systems_own_notices_are_sent_from_its_own_outbox(
+    live: Platform, smsc: Smsc
+) -> None:
+    """Reminders are queued in the billing store; a worker on that store sends them."""
+    notice = {
+        "notice_id": "bill_due_soon:ELEC-2026-B5-1",
+        "msisdn": "+963933123459",
+        "language": "ar",
+        "biller_code": "ELEC",
+        "biller_name_ar": "كهرباء دمشق",
+        "biller_name_en": "Damascus Electricity",
+        "service_ref": "1236679872",
+        "periods": ["2026-B5"],
+        "bill_ids": ["ELEC-2026-B5-1"],
+        "amount_minor": 349400,
+        "currency": "SYP",
+        "due_on": "2026-12-01",
+        "at": "2026-11-28T07:00:00+00:00",
+    }
+    with live.billing_store().begin() as connection:
+        connection.execute(
+            insert(t.outbox).values(
+                topic="sms.bill_due_soon",
+                key=notice["notice_id"],
+                payload=notice,
+                created_at=PAST,
+                available_at=PAST,
+                attempts=0,
+            )
+        )
+    add_outbox(live.engine, "pay-switch")  # the switch's: not this worker's to send
+    totals = run_sms_worker(
+        live, smsc.config(), threading.Event(), FAST, stop_when_idle=True, system=BILLING
+    )
+    assert (totals.taken_in, totals.sent) == (1, 1)
+    assert [m["to"] for m in smsc.messages()] == ["+963933123459"]
+    assert list(stored(live.billing_store())) == [(notice["notice_id"], "bill_due_soon")]
+    assert stored(live.engine) == {}
+
+
+def test_a_worker_beside_a_service_waits_for_an_smsc_that_is_not_up_yet(
+    live: Platform, smsc: Smsc
+) -> None:
+    add_outbox(live.engine, "pay-late-smsc")
+    down = dataclasses.replace(smsc.config(), port=1)  # nothing listens there
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_sms_worker_until_stopped, args=(live, down, stop), kwargs={"reconnect_s": 0.1}
+    )
+    worker.start()
+    time.sleep(0.5)
+    assert worker.is_alive(), "an SMSC that is down does not end the worker"
+    stop.set()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert stored(live.engine) == {}  # nothing was taken in without an SMSC

@@ -2,8 +2,8 @@
 
 Every error answers `{"error": {"code", "message", "message_ar"}}` (ErrorAnswer).
 The codes are the switch's own where it has one (domain/errors.py, checked by
-tests/unit/biller_api/test_codes.py); NOTICE_UNKNOWN belongs to this API only:
-the biller has no notice under that payment id.
+tests/unit/biller_api/test_codes.py), NOTICE_UNKNOWN included: the biller has
+no notice under that payment id.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ NOT_FOUND = ErrorCode("NOT_FOUND", 404, "غير موجود")
 UNKNOWN_BILLER = ErrorCode("UNKNOWN_BILLER", 404, "الجهة المفوترة غير معروفة")
 UNKNOWN_SERVICE = ErrorCode("UNKNOWN_SERVICE", 404, "الخدمة غير موجودة")
 UNKNOWN_BILL = ErrorCode("UNKNOWN_BILL", 404, "الفاتورة غير موجودة")
-NOTICE_UNKNOWN = ErrorCode("NOTICE_UNKNOWN", 404, "لا يوجد إشعار دفع بهذا المعرّف")
+NOTICE_UNKNOWN = ErrorCode("NOTICE_UNKNOWN", 404, "لا يوجد إشعار دفع بهذا الرقم لدى الجهة")
 BILL_ALREADY_PAID = ErrorCode("BILL_ALREADY_PAID", 409, "الفاتورة مسددة مسبقاً")
 BILL_NOT_PAYABLE = ErrorCode("BILL_NOT_PAYABLE", 409, "لا يمكن تسديد هذه الفاتورة")
 AMOUNT_NOT_ALLOWED = ErrorCode(

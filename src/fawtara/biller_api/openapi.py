@@ -13,7 +13,7 @@ import sys
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Path, Query, Security
+from fastapi import APIRouter, FastAPI, Path, Query, Response, Security
 from fastapi.security import APIKeyHeader
 
 from fawtara.biller_api import paths
@@ -43,6 +43,8 @@ Biller = Annotated[str, Path(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-
 CustomerRef = Annotated[str, Path(min_length=1, max_length=32)]
 PaymentId = Annotated[str, Path(min_length=1, max_length=64)]
 FileId = Annotated[str, Path(min_length=1, max_length=64)]
+BillId = Annotated[str, Path(min_length=1, max_length=64)]
+OwnerRef = Annotated[str, Query(min_length=1, max_length=32)]
 ApiKey = Annotated[str, Security(APIKeyHeader(name=paths.API_KEY_HEADER))]
 
 
@@ -88,6 +90,20 @@ def biller_routes() -> APIRouter:
         biller: Biller, payment_id: PaymentId, body: ReversalNotice, key: ApiKey
     ) -> ReversalAnswer:
         """Undo a posting; reversed=false when there is nothing (left) to undo, never an error."""
+        raise NotImplementedError
+
+    @router.get(
+        paths.BILL_DOCUMENT,
+        responses={200: {"content": {"application/pdf": {}}}, **refusals(404)},
+        response_class=Response,
+        operation_id="bill_document",
+        summary="Bill document",
+    )
+    def bill_document(
+        biller: Biller, bill_id: BillId, customer_ref: OwnerRef, key: ApiKey
+    ) -> Response:
+        """The bill as the biller prints it, a PDF (its lines are the biller's); 404
+        UNKNOWN_BILL unless the bill is `customer_ref`'s, so a bill id alone shows nothing."""
         raise NotImplementedError
 
     return router

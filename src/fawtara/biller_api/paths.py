@@ -30,6 +30,8 @@ API_KEY_HEADER = "X-Api-Key"
 INQUIRY = PREFIX + "/billers/{biller}/customers/{customer_ref}/bills"
 NOTICE = PREFIX + "/billers/{biller}/notices/{payment_id}"
 REVERSAL = PREFIX + "/billers/{biller}/notices/{payment_id}/reversal"
+# The bill as the biller prints it (application/pdf); ?customer_ref= must be its owner's.
+BILL_DOCUMENT = PREFIX + "/billers/{biller}/bills/{bill_id}/document"
 
 # Served by the switch.
 FEED = PREFIX + "/feed"
@@ -49,6 +51,10 @@ def notice(biller: str, payment_id: str) -> str:
 
 def reversal(biller: str, payment_id: str) -> str:
     return REVERSAL.format(biller=quote(biller, safe=""), payment_id=quote(payment_id, safe=""))
+
+
+def bill_document(biller: str, bill_id: str) -> str:
+    return BILL_DOCUMENT.format(biller=quote(biller, safe=""), bill_id=quote(bill_id, safe=""))
 
 
 def bill_file(file_id: str) -> str:

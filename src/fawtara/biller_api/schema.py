@@ -185,7 +185,11 @@ class UploadedBill(Wire):
     issued_on: date
     due_on: date
     amount_minor: int = Amount
+    paid_minor: int = Field(default=0, ge=0, le=AMOUNT_MINOR_MAX)
     currency: str = Currency
+    governorate: str | None = Field(default=None, max_length=32)
+    msisdn: str | None = Field(default=None, max_length=16, description="E.164, for the SMS")
+    language: Literal["ar", "en"] = "ar"
 
 
 class BillFile(Wire):

@@ -33,7 +33,7 @@ def demo_accounts(platform: Platform) -> dict[str, list[dict[str, Any]]]:
     """Per simulated bank, the account rows to upsert through its admin API."""
     accounts: dict[str, list[dict[str, Any]]] = {code: [] for code in SIMULATED_BANKS}
     query = select(tables.customers.c.id, tables.customers.c.name_ar, tables.customers.c.msisdn)
-    with platform.uow(readonly=True) as uow:
+    with platform.billing_uow(readonly=True) as uow:  # the billing system's subscribers
         assert uow.connection is not None
         rows = uow.connection.execute(query.order_by(tables.customers.c.id)).all()
     for customer_id, name_ar, msisdn in rows:

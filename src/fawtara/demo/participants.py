@@ -15,6 +15,8 @@ DEMO_SECRETS = {
     "PORTAL": "demo-portal-key",
     "OPS": "demo-ops-key",
     **{bank.code: f"demo-{bank.code.lower()}-key" for bank in data.DEMO_BANKS},
+    # The billers sign in at the switch for the Biller API's switch side.
+    **{biller.code: f"demo-{biller.code.lower()}-key" for biller in data.DEMO_BILLERS},
 }
 
 
@@ -23,8 +25,13 @@ def demo_participants() -> list[Participant]:
         Participant(bank.code, ParticipantKind.BANK, bank.name_ar, bank.name_en, ("bank",))
         for bank in data.DEMO_BANKS
     ]
+    billers = [
+        Participant(biller.code, ParticipantKind.BILLER, biller.name_ar, biller.name_en, ())
+        for biller in data.DEMO_BILLERS
+    ]
     return [
         *banks,
+        *billers,
         Participant(
             "PORTAL", ParticipantKind.CHANNEL, "بوابة فوترة", "Fawtara portal", ("portal",)
         ),

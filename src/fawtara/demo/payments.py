@@ -47,7 +47,7 @@ def demo_bills(platform: Platform, biller_code: str) -> list[tuple[str, str, int
         .order_by(b.id)
         .limit(DEMO_PAYMENTS_PER_BILLER)
     )
-    with platform.uow(readonly=True) as uow:
+    with platform.billing_uow(readonly=True) as uow:  # the billing system's subscribers
         assert uow.connection is not None
         return [(row.id, row.reference, row.amount_minor) for row in uow.connection.execute(query)]
 

@@ -38,14 +38,16 @@ from sqlalchemy import Connection, func, select
 from fawtara.adapters.banks.in_memory import Account, Fault, InMemoryBank
 from fawtara.adapters.clock import ManualClock
 from fawtara.adapters.db import tables as t
+from fawtara.adapters.db.schema import BILLING
 from fawtara.adapters.provisioning.simulator import NetworkSimulator
-from fawtara.bootstrap import Platform
+from fawtara.bootstrap import Platform, in_one_process
 from fawtara.demo.participants import demo_participants
 from fawtara.domain.bills import Bill
 from fawtara.domain.calendar import DAMASCUS, damascus_date, end_of_day_utc
 from fawtara.domain.jobs import issued_cycle
 from fawtara.domain.payments import PaymentRequest
-from fawtara.service_layer.lifecycle import Lifecycle, record_counter_sync
+from fawtara.service_layer.counter_sync import record_counter_sync
+from fawtara.service_layer.lifecycle import Lifecycle
 from fawtara.service_layer.payment_steps import process_due
 from fawtara.service_layer.payments import submit_payment
 from fawtara.service_layer.post_payment import PostPayment, post_payment
@@ -97,10 +99,12 @@ class Quarter:
         self.switch = platform.switch(self.bank)
         self.switch.sleep = lambda seconds: clock.advance(timedelta(seconds=seconds))
         self.network = NetworkSimulator()
-        self.lifecycle = Lifecycle(platform.uow_factory(), clock, self.network, 3)
+        self.lifecycle = Lifecycle(
+            platform.billing_uow_factory(), clock, self.network, 3, platform.switch_link
+        )
         self.scheduler = Scheduler(self.lifecycle, "simulate")
         self.participants = {p.code: p for p in demo_participants()}
-        with platform.uow(readonly=True) as uow:
+        with platform.billing_uow(readonly=True) as uow:  # their calendars: the billing's
             self.billers = {b.code: b for b in uow.billers.list()}
         self.plans: dict[str, Plan] = {}
         self.queue: list[tuple[datetime, str, str]] = []  # (when, channel, bill id)
@@ -142,7 +146,7 @@ class Quarter:
             if cycle is None:
                 continue
             s = t.services.c
-            with self.platform.uow(readonly=True) as uow:
+            with self.platform.billing_uow(readonly=True) as uow:
                 assert uow.connection is not None
                 services = uow.connection.execute(
                     select(s.reference, s.kind).where(s.biller_code == code)
@@ -152,13 +156,17 @@ class Quarter:
                      "quantity": str(self.rng.randint(*USAGE_RANGES.get(kind, (0, 0))))})
                 for n, (ref, kind) in enumerate(services, start=2)
             ]  # fmt: skip
-            import_usage(self.platform.uow_factory(), rows, f"simulate-{cycle.id}", self.clock)
+            import_usage(
+                self.platform.billing_uow_factory(), rows, f"simulate-{cycle.id}", self.clock
+            )
 
     # Who pays, when and how ------------------------------------------------------
 
     def _plan_new_bills(self) -> None:
+        """Plans for the bills issued since: the billing's bills, which each bill run
+        (the scheduler's job) has published to the switch, so they can be paid there."""
         b, s = t.bills.c, t.services.c
-        with self.platform.uow(readonly=True) as uow:
+        with self.platform.billing_uow(readonly=True) as uow:
             assert uow.connection is not None
             rows = uow.connection.execute(
                 select(b.id, s.reference)
@@ -231,9 +239,9 @@ class Quarter:
         bill, code = plan.bill, plan.bill.biller_code
         late = plan.accepted_at > end_of_day_utc(bill.due_on)
         self.counts[code][f"paid by {plan.channel}{' (late)' if late else ''}"] += 1
-        if plan.channel == "counter":
+        if plan.channel == "counter":  # the counter's cash, posted at the biller when it syncs
             post_payment(
-                self.platform.uow(),
+                self.platform.billing_uow(),
                 PostPayment(f"counter-{uuid.uuid4()}", code, plan.reference, (bill.id,),
                             bill.outstanding_minor, bill.currency, "counter", plan.accepted_at),
                 self.clock.now(),
@@ -255,14 +263,17 @@ class Quarter:
         submit_payment(self.switch, participant, request, wait_s=0)
 
     def _counter_sync(self, biller_code: str, through: datetime) -> None:
-        record_counter_sync(self.lifecycle, f"{biller_code}-CENTRE-1", biller_code, through)
+        """The switch keeps the counters' marks; the sweep asks it for them before suspending."""
+        record_counter_sync(
+            self.platform.uow_factory(), self.clock, f"{biller_code}-CENTRE-1", biller_code, through
+        )
 
     # The summary --------------------------------------------------------------------
 
     def _report(self, start: date, days: int) -> QuarterReport:
         report = QuarterReport(start, days, self.counts)
         sb = t.suspension_bills.c
-        with self.platform.uow(readonly=True) as uow:
+        with self.platform.billing_uow(readonly=True) as uow:  # the lifecycle is the billing's
             assert uow.connection is not None
             summary = uow.lifecycle.summary()
             causes: dict[int, list[str]] = {}
@@ -278,12 +289,11 @@ class Quarter:
                 if all(self._accepted_on_time(bill_id) for bill_id in causes[row.id]):
                     report.violations += 1
             report.reconnection_delay_s_max = self._reconnection_delay_s_max(uow.connection)
-            sms = uow.connection.execute(
-                select(t.outbox.c.topic, func.count()).group_by(t.outbox.c.topic)
-            ).all()
-            for topic, count in sms:
-                report.jobs[topic] = int(count)
+            report.jobs.update(_outbox_topics(uow.connection))  # reminders, notices, reviews
             report.rows = self.counts
+        with self.platform.uow(readonly=True) as uow:  # the switch's: payment confirmations
+            assert uow.connection is not None
+            report.jobs.update(_outbox_topics(uow.connection))
         report.repaired = summary["protection_violations_repaired"]
         return report
 
@@ -311,8 +321,15 @@ class Quarter:
         return max(delays, default=0.0)
 
 
+def _outbox_topics(connection: Connection) -> Counter[str]:
+    """Rows of a store's outbox by topic (each system has its own outbox)."""
+    query = select(t.outbox.c.topic, func.count()).group_by(t.outbox.c.topic)
+    return Counter({topic: int(count) for topic, count in connection.execute(query)})
+
+
 def latest_issue_day(platform: Platform) -> date | None:
-    with platform.uow(readonly=True) as uow:
+    """The newest issue day of the billing's bills (None: nothing billed yet)."""
+    with platform.billing_uow(readonly=True) as uow:
         assert uow.connection is not None
         value: date | None = uow.connection.execute(select(func.max(t.bills.c.issued_on))).scalar()
         return value
@@ -323,26 +340,51 @@ def simulation_source(
 ) -> tuple[Platform, str]:
     """The platform to simulate on, and where its data came from.
 
-    Never the configured database unless `in_place`: a copy of it when it is a
-    seeded SQLite file, otherwise a scratch database seeded with the demo.
+    Never the configured stores unless `in_place`: copies of both when they
+    are SQLite files with the demo seeded, otherwise scratch stores seeded
+    with the demo. Either way both systems run in this process (the Biller API
+    and the switch link called in process), as the seed does.
     """
-    from fawtara.bootstrap_lifecycle import scratch_platform, simulation_platform
+    from fawtara.bootstrap_lifecycle import (
+        refuse_configured_scratch,
+        scratch_paths,
+        scratch_platform,
+        simulation_platform,
+    )
     from fawtara.demo.seed import seed_demo
 
     placeholder = datetime(2026, 11, 1, tzinfo=DAMASCUS)
     if in_place:
-        platform.require_current_schema()
-        start = latest_issue_day(platform)
-        clock = ManualClock(datetime.combine(start or placeholder.date(), time(0), tzinfo=DAMASCUS))
-        return Platform(
-            platform.settings, platform.engine, clock
-        ), "the database itself (--in-place)"
-    path = platform.settings.sqlite_path
-    if path is not None and path.exists() and latest_issue_day(platform) is not None:
-        return simulation_platform(platform, scratch, placeholder), f"a copy of {path} at {scratch}"
+        return _in_place(platform, placeholder.date()), "the stores themselves (--in-place)"
+    refuse_configured_scratch(platform.settings, scratch)
+    where = " and ".join(str(path) for path in scratch_paths(scratch))
+    if _seeded_sqlite(platform):
+        copied = f"{platform.settings.sqlite_path} and {platform.settings.billing_sqlite_path}"
+        return simulation_platform(platform, scratch, placeholder), f"copies of {copied} at {where}"
     scratch_copy = scratch_platform(scratch, placeholder)
     seed_demo(scratch_copy, subscribers)
-    return scratch_copy, f"a scratch database at {scratch}, seeded with the demo"
+    return scratch_copy, f"scratch stores at {where}, seeded with the demo"
+
+
+def _in_place(platform: Platform, placeholder: date) -> Platform:
+    """The configured stores on a ManualClock at their newest issue day; both must be current."""
+    platform.require_current_schema()
+    platform.require_current_schema(BILLING)
+    start = latest_issue_day(platform) or placeholder
+    clock = ManualClock(datetime.combine(start, time(0), tzinfo=DAMASCUS))
+    return in_one_process(
+        Platform(platform.settings, platform.engine, clock, platform.billing_engine)
+    )
+
+
+def _seeded_sqlite(platform: Platform) -> bool:
+    """Both stores are SQLite files that exist and the billing one has bills to copy."""
+    paths = (platform.settings.sqlite_path, platform.settings.billing_sqlite_path)
+    if not all(path is not None and path.exists() for path in paths):
+        return False
+    if platform.schema_revisions(BILLING)[0] is None:
+        return False  # a file with no billing schema yet: nothing seeded in it
+    return latest_issue_day(platform) is not None
 
 
 def run_simulation(

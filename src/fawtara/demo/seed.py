@@ -3,8 +3,9 @@
 Three billers (Syrian Telecom with landline and internet, Damascus
 electricity, Damascus water) with the current published tariffs in new
 pounds (demo/tariffs.py), about `subscribers` customers per biller with
-Arabic names and valid numbers, usage for one cycle, that cycle's bills, and
-the chart of accounts of the switch.
+Arabic names and valid numbers, usage for one cycle, that cycle's bills (in
+the billing store, then uploaded to the switch as bill files), and the chart
+of accounts of the switch.
 
 It runs on every `make run`, so it is idempotent: once every demo bill run
 has completed it writes nothing and says the data is there. Each step is
@@ -47,7 +48,8 @@ from fawtara.domain.references import (
 )
 from fawtara.service_layer.bill_run import run_bill_run
 from fawtara.service_layer.ledger import open_accounts
-from fawtara.service_layer.registry import add_tariff, register_biller
+from fawtara.service_layer.publishing import publish_cycle
+from fawtara.service_layer.registry import add_tariff, register_biller, register_billing_biller
 
 # Per biller. Ten thousand keeps a seed within seconds and every numbering
 # space of the demo (a million numbers per area code) far from exhausted.
@@ -121,7 +123,8 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
     if is_seeded(platform):
         register_demo_participants(platform)  # finishes a seed killed half-way
         register_demo_counters(platform)
-        pay_demo_bills(platform)  # (both write nothing when all is there)
+        publish_demo_bills(platform)  # the switch's copy (a replayed file applies nothing)
+        pay_demo_bills(platform)  # (all three write nothing when all is there)
         return f"demo data already there, nothing seeded: {count_rows(platform)}"
     register_billers(platform)
     open_chart_of_accounts(platform)
@@ -130,7 +133,8 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
     for biller in data.DEMO_BILLERS:
         cycle = data.CYCLES[biller.code]
         if bill_run_status(platform, biller.code, cycle) != "completed":
-            run_bill_run(platform.uow_factory(), biller.code, cycle, platform.clock)
+            run_bill_run(platform.billing_uow_factory(), biller.code, cycle, platform.clock)
+    publish_demo_bills(platform)
     register_demo_participants(platform)
     register_demo_counters(platform)
     payments = pay_demo_bills(platform)
@@ -142,7 +146,7 @@ def seed_demo(platform: Platform, subscribers: int) -> str:
 
 
 def bill_run_status(platform: Platform, biller_code: str, cycle_id: str) -> str | None:
-    with platform.uow(readonly=True) as uow:
+    with platform.billing_uow(readonly=True) as uow:
         status = uow.bill_runs.status(biller_code, cycle_id)
     return None if status is None else str(status["status"])
 
@@ -156,10 +160,24 @@ def is_seeded(platform: Platform) -> bool:
 
 
 def register_billers(platform: Platform) -> None:
+    """Each biller in its own billing system and at the switch, which connects it."""
     for biller in data.DEMO_BILLERS:
+        register_billing_biller(platform.billing_uow(), biller, platform.clock)
         register_biller(platform.uow(), biller, platform.clock)
     for tariff in demo_tariffs(data.TELECOM.code, data.ELECTRICITY.code, data.WATER.code):
-        add_tariff(platform.uow(), tariff, platform.clock)
+        add_tariff(platform.billing_uow(), tariff, platform.clock)
+
+
+def publish_demo_bills(platform: Platform) -> None:
+    """Each billing system uploads its cycle's bills to the switch, as after every bill run;
+    a biller whose bills the switch holds already is left alone (a seed run again)."""
+    for biller in data.DEMO_BILLERS:
+        with platform.uow(readonly=True) as uow:
+            bills = tables.presented_bills
+            if count_where(uow, bills, bills.c.biller_code == biller.code):
+                continue
+        cycle = data.CYCLES[biller.code]
+        publish_cycle(platform.billing_uow_factory(), platform.switch_link, biller.code, cycle)
 
 
 def open_chart_of_accounts(platform: Platform) -> None:
@@ -174,7 +192,7 @@ def open_chart_of_accounts(platform: Platform) -> None:
 def add_subscribers(platform: Platform, biller_code: str, count: int) -> None:
     """Customers, services and one cycle's usage of a biller, in one transaction."""
     rng = random.Random(f"fawtara-demo-{biller_code}")
-    with platform.uow() as uow:
+    with platform.billing_uow() as uow:
         if count_where(uow, tables.services, tables.services.c.biller_code == biller_code):
             return  # seeded already, or real services: never mix demo data in
         if biller_code == data.TELECOM.code:
@@ -379,11 +397,12 @@ def count_where(uow: SqlUnitOfWork, table: Table, *conditions: ColumnElement[boo
 
 
 def count_rows(platform: Platform) -> Counts:
-    with platform.uow(readonly=True) as uow:
+    """Billers and accounts at the switch; customers, services and bills in billing."""
+    with platform.uow(readonly=True) as switch, platform.billing_uow(readonly=True) as billing:
         return Counts(
-            billers=count_where(uow, tables.billers),
-            customers=count_where(uow, tables.customers),
-            services=count_where(uow, tables.services),
-            bills=count_where(uow, tables.bills),
-            accounts=count_where(uow, tables.ledger_accounts),
+            billers=count_where(switch, tables.billers),
+            customers=count_where(billing, tables.customers),
+            services=count_where(billing, tables.services),
+            bills=count_where(billing, tables.bills),
+            accounts=count_where(switch, tables.ledger_accounts),
         )

@@ -154,15 +154,6 @@ RULES: tuple[Rule, ...] = (
         "قاعدة البيانات غير متاحة",
     ),
     Rule(
-        "protection_rule_violated",
-        Severity.CRITICAL,
-        0,
-        True,
-        lambda f: float(f.protection_violations),
-        "{value} suspension(s) broke the protection rule (must be 0)",
-        "{value} من حالات الإيقاف خالفت قاعدة الحماية (يجب أن تكون صفراً)",
-    ),
-    Rule(
         "outbox_backlog",
         Severity.WARNING,
         OUTBOX_DEPTH_MAX,
@@ -172,13 +163,13 @@ RULES: tuple[Rule, ...] = (
         "{value} من المهام تنتظر في صندوق الصادر (أكثر من {threshold})",
     ),
     Rule(
-        "scheduler_job_failing",
+        "biller_link_down",
         Severity.WARNING,
         0,
         True,
-        lambda f: float(len(f.jobs_failing)),
-        "{value} scheduled job(s) failing",
-        "{value} من المهام المجدولة تفشل",
+        lambda f: float(len(f.biller_links_down)),
+        "{value} biller link(s) down: their payment notices wait",
+        "{value} من روابط الجهات المفوترة متوقفة: إشعارات الدفع تنتظر",
     ),
 )
 
@@ -191,12 +182,10 @@ def evaluate(figures: Figures, rules: Sequence[Rule] = RULES) -> list[Alert]:
 
 
 def _named(alert: Alert, figures: Figures) -> Alert:
-    """Say which link or job, where a rule counts several."""
+    """Say which link, where a rule counts several."""
     which = {
         "bank_link_down": _down_names(figures, "bank"),
-        "scheduler_job_failing": ", ".join(
-            f"{job.job}/{job.biller_code}" for job in figures.jobs_failing
-        ),
+        "biller_link_down": ", ".join(link.biller_code for link in figures.biller_links_down),
     }.get(alert.name)
     if not which:
         return alert

@@ -52,7 +52,8 @@ Programmer errors are assertions, not members of this tree.
     │   ├── NoTariffInForce           NO_TARIFF_IN_FORCE
     │   ├── UnknownCounter            UNKNOWN_COUNTER
     │   ├── UnknownStaff              UNKNOWN_STAFF
-    │   └── UnknownShift              UNKNOWN_SHIFT
+    │   ├── UnknownShift              UNKNOWN_SHIFT
+    │   └── NoticeUnknown             NOTICE_UNKNOWN
     ├── Conflict                      CONFLICT (409)
     │   ├── BillAlreadyPaid           BILL_ALREADY_PAID
     │   ├── BillNotPayable            BILL_NOT_PAYABLE
@@ -72,6 +73,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── ShiftNotOpen              SHIFT_NOT_OPEN
     │   ├── ShiftNotAwaitingApproval  SHIFT_NOT_AWAITING_APPROVAL
     │   ├── JournalEntryReused        JOURNAL_ENTRY_REUSED
+    │   ├── BillFileReused            BILL_FILE_REUSED
     │   ├── RefundNotOwed             REFUND_NOT_OWED
     │   ├── RefundAlreadyPaid         REFUND_ALREADY_PAID
     │   └── RefundAmountMismatch      REFUND_AMOUNT_MISMATCH
@@ -81,7 +83,8 @@ Programmer errors are assertions, not members of this tree.
         ├── ToolMissing               TOOL_MISSING
         ├── SchedulerBusy             SCHEDULER_BUSY
         ├── EntryNotYet               ENTRY_NOT_YET
-        └── ConsentUnavailable        CONSENT_UNAVAILABLE
+        ├── ConsentUnavailable        CONSENT_UNAVAILABLE
+        └── BillerUnavailable         BILLER_UNAVAILABLE
 
 Every error carries an English and an Arabic message; `docs/ERRORS.md` lists
 the codes and is checked against this module by a test.
@@ -322,6 +325,11 @@ class UnknownShift(NotFound):
     message_ar = "الوردية غير موجودة"
 
 
+class NoticeUnknown(NotFound):
+    code = "NOTICE_UNKNOWN"
+    message_ar = "لا يوجد إشعار دفع بهذا الرقم لدى الجهة"
+
+
 class Conflict(FawtaraError):
     code = "CONFLICT"
     http_status = 409
@@ -413,6 +421,11 @@ class JournalEntryReused(Conflict):
     message_ar = "معرّف القيد مستخدم لقيد مختلف"
 
 
+class BillFileReused(Conflict):
+    code = "BILL_FILE_REUSED"
+    message_ar = "معرّف ملف الفواتير مستخدم لملف مختلف"
+
+
 class RefundNotOwed(Conflict):
     code = "REFUND_NOT_OWED"
     message_ar = "لا يوجد مبلغ مستحق للمشترك عن هذه الدفعة"
@@ -449,7 +462,6 @@ class EntryNotYet(Unavailable):
 
     code = "ENTRY_NOT_YET"
     message_ar = "لم يُطبَّق القيد بعد بانتظار دفعة أخرى قيد التنفيذ؛ يُعاد إرساله تلقائياً"
-
 
 
 # Receipts (docs/RECEIPTS.md) ------------------------------------------------
@@ -516,6 +528,16 @@ class ConsentLocked(TooManyRequests):
 class ConsentUnavailable(Unavailable):
     code = "CONSENT_UNAVAILABLE"
     message_ar = "تعذر الوصول إلى المصرف لتأكيد الدفع؛ حاول بعد قليل"
+
+
+class BillerUnavailable(Unavailable):
+    code = "BILLER_UNAVAILABLE"
+    message_ar = "تعذر الوصول إلى نظام الفوترة لدى الجهة؛ حاول بعد قليل"
+
+
+def error_for_code(code: str) -> type[FawtaraError] | None:
+    """The error class of a stable code (an answer over the Biller API names one)."""
+    return next((cls for cls in all_error_classes() if cls.code == code), None)
 
 
 def all_error_classes() -> list[type[FawtaraError]]:

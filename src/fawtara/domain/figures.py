@@ -26,20 +26,16 @@ class LinkHealth:
 
 
 @dataclass(frozen=True, slots=True)
-class JobFigure:
-    """The last run of one scheduled job for one biller."""
+class BillerLinkFigure:
+    """The switch's link to one online biller (biller_links), and its oldest notice
+    still waiting for the biller's answer."""
 
-    job: str
     biller_code: str
-    scheduled_for: str  # ISO date
-    status: str  # running | succeeded | failed | interrupted
-    attempts: int
-    started_at: datetime
-    error: str | None
-
-    @property
-    def failing(self) -> bool:
-        return self.status in ("failed", "interrupted")
+    up: bool
+    failures: int  # failed calls in a row while down
+    since: datetime  # when the link last went up or down
+    last_error: str | None
+    oldest_waiting_age_s: float | None  # None: no notice waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +55,9 @@ class Figures:
     sms_queue_depth: int
     # SMS whose final receipt came in the window: {delivered|undeliverable|expired: count}.
     sms_receipts: dict[str, int]
-    suspensions_total: int
-    suspended_now: int
-    reconnections_total: int
-    protection_violations: int
-    jobs: tuple[JobFigure, ...]
+    # The service lifecycle and its scheduled jobs are the billing system's: it
+    # shows them on its own side; the switch shows its links to the billers.
+    biller_links: tuple[BillerLinkFigure, ...]
     links: tuple[LinkHealth, ...] = field(default=())
 
     @property
@@ -86,8 +80,8 @@ class Figures:
         return None if total == 0 else self.sms_receipts.get("delivered", 0) / total
 
     @property
-    def jobs_failing(self) -> tuple[JobFigure, ...]:
-        return tuple(job for job in self.jobs if job.failing)
+    def biller_links_down(self) -> tuple[BillerLinkFigure, ...]:
+        return tuple(link for link in self.biller_links if not link.up)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for the console and an external alert manager."""
@@ -117,24 +111,16 @@ class Figures:
                 "receipts": self.sms_receipts,
                 "delivery_rate": self.sms_delivery_rate,
             },
-            "lifecycle": {
-                "suspensions_total": self.suspensions_total,
-                "suspended_now": self.suspended_now,
-                "reconnections_total": self.reconnections_total,
-                "protection_violations": self.protection_violations,
-            },
-            "jobs": [
+            "biller_links": [
                 {
-                    "job": job.job,
-                    "biller": job.biller_code,
-                    "scheduled_for": job.scheduled_for,
-                    "status": job.status,
-                    "attempts": job.attempts,
-                    "started_at": job.started_at.isoformat(),
-                    "error": job.error,
-                    "failing": job.failing,
+                    "biller": link.biller_code,
+                    "up": link.up,
+                    "failures": link.failures,
+                    "since": link.since.isoformat(),
+                    "last_error": link.last_error,
+                    "oldest_waiting_age_s": link.oldest_waiting_age_s,
                 }
-                for job in self.jobs
+                for link in self.biller_links
             ],
             "links": [
                 {

@@ -149,12 +149,12 @@ provisioning_retry_backoff_s_max = 600
 # the overdue amount and the reconnection order (target: under 60 s).
 scheduler_tick_s = 5
 # Bill runs and reminders of days missed while no scheduler ran are caught up
-# this far back; older ones need an operator (`fawtara bill-run`).
+# this far back; older ones need an operator (`fawtara billing bill-run`).
 scheduler_catch_up_days = 7
 # A failed job is retried from 1 min to 1 h, doubling, for as long as it fails.
 job_retry_backoff_s_first = 60
 job_retry_backoff_s_max = 3600
-# `fawtara jobs` lists at most this many runs.
+# `fawtara billing jobs` lists at most this many runs.
 job_runs_listed_max = 500
 
 # Receipts (docs/RECEIPTS.md). The QR text of a receipt: a QR code holds at
@@ -178,8 +178,6 @@ figures_window_s_max = 3600
 # payments of the window; SMS delivery over this many newest messages.
 figures_latency_samples_max = 10_000
 figures_sms_sample_max = 10_000
-# Job runs read to find the last run of each (job, biller): 3 jobs a day per biller.
-figures_job_runs_read = 200
 # A link probe waits this long; its result is reused this long, so frequent
 # scrapes do not hammer the banks and the SMSC.
 probe_timeout_s = 1.0
@@ -241,3 +239,27 @@ def clip(text: str, length_max: int) -> str:
     """`text` shortened to `length_max` characters, for free text kept for people to read
     (an error detail, a log excerpt) whose start says what happened."""
     return text[:length_max]
+
+
+# --- The Biller API (docs/BILLER-API.md) ---------------------------------------
+# An online biller that does not answer an inquiry is replaced by the switch's
+# copy of its last answer while the copy is this young (then BILLER_UNAVAILABLE).
+presented_copy_age_s_max = 15 * 60
+# A payment is checked against the copy; a copy older than this is refreshed
+# first by an inquiry (when the biller answers).
+presented_copy_refresh_s = 60
+biller_timeout_s_default = 5.0
+# While an online biller is down, its oldest waiting notice is retried with
+# this backoff; the others wait behind it, so notices arrive in acceptance order.
+biller_retry_backoff_s_first = 1
+biller_retry_backoff_s_max = 60
+# The billing system asks the switch which payments are in flight before it
+# suspends; an answer older than this is not trusted (the suspension waits).
+in_flight_answer_age_s_max = 120
+in_flight_refs_per_query_max = 500
+# A page of the acceptance feed (biller_api.schema.FEED_PAGE_MAX).
+feed_page_max = 500
+feed_page_default = 100
+# Free text kept for people to read (an error detail, a link's last error) is
+# shortened to this, on purpose and in one place; input is refused instead.
+error_detail_length_max = 200

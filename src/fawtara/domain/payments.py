@@ -180,6 +180,15 @@ def retry_delay_s(attempts: int) -> int:
     return int(backoff_s(attempts + 1, limits.retry_backoff_s_first, limits.retry_backoff_s_max))
 
 
+def return_id_of(payment_id: str) -> str:
+    """The id of the return of a payment's money: one per payment (the bank books it once),
+    and short enough to travel as an ISO 20022 id (Max35Text): `RT` and 32 hex digits."""
+    try:
+        return f"RT{uuid.UUID(payment_id).hex}"
+    except ValueError:
+        return f"RT{hashlib.sha256(payment_id.encode()).hexdigest()[:32]}"
+
+
 def receipt_number(payment_id: str, completed_at: datetime) -> str:
     """Human-readable and unique: the UTC date and 50 bits of the id's hash."""
     digest = hashlib.sha256(payment_id.encode()).digest()

@@ -1,6 +1,6 @@
 """The scheduler loop: lead (one at a time), run due jobs, drain reconnections and orders.
 
-`fawtara scheduler` runs it alone; `fawtara up` runs it as a thread beside
+`fawtara billing scheduler` runs it alone; `fawtara billing serve` runs it as a thread beside
 the workers. A process that does not hold the leader lock waits, trying
 again each round, so a standby takes over within a round of the leader's death.
 """

@@ -13,7 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from fawtara.bootstrap import Platform, bootstrap
+from fawtara.bootstrap import SWITCH, Platform, bootstrap
 from fawtara.bootstrap_sms import SmppConfig, open_sms_gateway, smpp_config, sms_uow_factory
 from fawtara.service_layer.notifications import (
     ReceiptBacklog,
@@ -24,6 +24,7 @@ from fawtara.service_layer.notifications import (
 
 log = logging.getLogger("fawtara.sms.worker")
 EXIT_CONFIG_ERROR = 78
+RECONNECT_S = 5.0
 
 
 @dataclass
@@ -42,13 +43,15 @@ def run_sms_worker(
     policy: WorkerPolicy | None = None,
     idle_sleep_s: float = 0.2,
     stop_when_idle: bool = False,
+    system: str = SWITCH,
 ) -> WorkerTotals:
-    """Work rounds until stop_event is set (or, with stop_when_idle, a round finds nothing).
+    """Work rounds until stop_event is set (or, with stop_when_idle, a round finds nothing),
+    on the outbox of `system`'s store.
 
     Raises SmsGatewayMisconfigured when the SMSC refuses the login.
     """
     policy = policy or WorkerPolicy()
-    uow_factory = sms_uow_factory(platform)
+    uow_factory = sms_uow_factory(platform, system)
     backlog = ReceiptBacklog()
     totals = WorkerTotals()
     gateway = open_sms_gateway(smpp_config)
@@ -67,6 +70,26 @@ def run_sms_worker(
     finally:
         gateway.close()
     return totals
+
+
+def run_sms_worker_until_stopped(
+    platform: Platform,
+    smpp_config: SmppConfig,
+    stop_event: threading.Event,
+    system: str = SWITCH,
+    reconnect_s: float = RECONNECT_S,
+) -> None:
+    """`run_sms_worker` beside a service: an SMSC that is not up yet, or that drops the
+    link, is tried again every `reconnect_s`; a refused login stops it (logged)."""
+    while not stop_event.is_set():
+        try:
+            run_sms_worker(platform, smpp_config, stop_event, system=system)
+        except SmsGatewayMisconfigured as error:
+            log.critical("%s SMS worker stopped: %s", system, error)
+            return
+        except Exception as error:  # an SMSC down or gone: wait, then bind again
+            log.warning("%s SMS worker: no SMSC (%s); again in %.0f s", system, error, reconnect_s)
+            stop_event.wait(reconnect_s)
 
 
 def main() -> None:

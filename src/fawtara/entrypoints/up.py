@@ -1,13 +1,15 @@
 """`fawtara up`: the whole platform in one process tree, for a newcomer's demo.
 
-The API, the workers (payments, SMS) and the scheduler run here; the systems
-the switch does not own (the banks, the operator's SMSC) run as child processes, the
-simulators, each with its own state under FAWTARA_VAR_DIR (./var/), as is the demo
-counter station's journal. Ctrl-C stops everything. The banks want the account holder's
-one-time code for the debits a third party (the portal) initiates, not for their own
-app's (docs/BANKS.md, "Consent"). The ports come from the settings (FAWTARA_PORT,
-FAWTARA_BANKS, FAWTARA_SMSC_PORT, FAWTARA_SMSC_HTTP_PORT, FAWTARA_STATION_PORT), so a
-second instance can run beside the demo.
+The switch's API and workers (payments, SMS) run here; the billers' billing system
+(`fawtara billing serve`: the Biller API and the biller's scheduled jobs, on its own
+store var/billing.db) and the systems the switch does not own (the banks, the
+operator's SMSC) run as child processes, each with its own state under
+FAWTARA_VAR_DIR (./var/), as is the demo counter station's journal. Ctrl-C stops
+everything. The banks want the account holder's one-time code for the debits a third
+party (the portal) initiates, not for their own app's (docs/BANKS.md, "Consent").
+The ports come from the settings (FAWTARA_PORT, FAWTARA_BILLING_PORT, FAWTARA_BANKS,
+FAWTARA_SMSC_PORT, FAWTARA_SMSC_HTTP_PORT, FAWTARA_STATION_PORT), so a second
+instance can run beside the demo.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from fawtara.bootstrap import Platform
 from fawtara.bootstrap_sms import smpp_config
 from fawtara.demo.bank_accounts import demo_accounts
 from fawtara.demo.counters import demo_counter_key
-from fawtara.entrypoints.scheduler import run_scheduler
 from fawtara.entrypoints.sms_worker import run_sms_worker
 from fawtara.entrypoints.workers import run_payment_worker
 
@@ -164,8 +165,12 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
         )
     )
     commands.append(demo_station_command(platform, port))
+    # The billers' billing system, a service of its own (its store, its Biller API, its jobs).
+    billing = f"http://127.0.0.1:{settings.billing_port}"
+    commands.append(fawtara_command("billing", "serve", "--port", str(settings.billing_port)))
     with children(commands):
-        wait_healthy([*banks.values(), smsc_view])
+        wait_healthy([*banks.values(), smsc_view, billing])
+        log.info("the billing system (Biller API): %s", billing)
         log.info("the counter DAM01 (cashier rana): http://127.0.0.1:%d", settings.station_port)
         open_demo_accounts(platform, banks)
         bank = platform.bank_gateway()
@@ -179,11 +184,6 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
             ),
             threading.Thread(
                 target=run_sms_worker, args=(platform, sms, stop), name="sms-worker", daemon=True
-            ),
-            # The biller jobs and reconnections (docs/LIFECYCLE.md); it leads unless
-            # another scheduler process holds the lock, and then stands by.
-            threading.Thread(
-                target=run_scheduler, args=(platform, stop), name="scheduler", daemon=True
             ),
         ]
         for worker in workers:

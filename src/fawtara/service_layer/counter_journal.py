@@ -53,17 +53,13 @@ from fawtara.service_layer.counter_journal_entry import (
 )
 from fawtara.service_layer.counter_journal_shifts import SHIFT_HANDLERS, shift_view
 from fawtara.service_layer.counter_ports import JournalRecord
+from fawtara.service_layer.counter_sync import record_counter_sync
 from fawtara.service_layer.counters import counter_billers
-from fawtara.service_layer.lifecycle import record_counter_sync
 from fawtara.service_layer.log_context import payment_context
 from fawtara.service_layer.ports import UnitOfWork
 from fawtara.service_layer.staff import audit
 
-__all__ = ["CounterDesk", "EntryResult", "JournalEntry", "JournalServices", "apply_journal"]
-
-# The former name, kept while bootstrap_counters.py (edited on main) still imports
-# it; remove once it names JournalServices.
-CounterDesk = JournalServices
+__all__ = ["EntryResult", "JournalEntry", "JournalServices", "apply_journal"]
 
 JOURNAL_DATA_LENGTH_MAX = 8000  # the counter_journal.data column
 
@@ -100,7 +96,13 @@ def apply_journal(
     results = [apply_entry(services, counter, entry) for entry in entries]
     if synced_through is not None:
         for biller_code in billers:
-            record_counter_sync(services.lifecycle, counter.code, biller_code, synced_through)
+            record_counter_sync(
+                services.switch.uow_factory,
+                services.switch.clock,
+                counter.code,
+                biller_code,
+                synced_through,
+            )
     return results
 
 

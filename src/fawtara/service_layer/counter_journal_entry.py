@@ -27,7 +27,6 @@ from fawtara.domain.errors import (
 )
 from fawtara.domain.shifts import Shift, ShiftState
 from fawtara.domain.staff import Action, StaffMember, check
-from fawtara.service_layer.lifecycle import Lifecycle
 from fawtara.service_layer.payment_steps import Switch
 from fawtara.service_layer.ports import UnitOfWork
 
@@ -49,12 +48,11 @@ class JournalEntry:
 
 @dataclass(frozen=True)
 class JournalServices:
-    """What applying a journal needs: the switch (cash payments) and the lifecycle.
+    """What applying a journal needs: the switch (cash payments, the counters' sync marks).
 
     (Not the station's `station.counter.CounterDesk`, the cashier's use cases.)"""
 
     switch: Switch
-    lifecycle: Lifecycle
 
 
 # --- Checks -----------------------------------------------------------------------

@@ -37,6 +37,7 @@ from fawtara.domain.lifecycle import (
     review_service,
 )
 from fawtara.domain.sms import SmsKind
+from fawtara.service_layer.in_flight_check import ask_switch, with_in_flight
 from fawtara.service_layer.lifecycle_hook import RECONNECT_TOPIC
 from fawtara.service_layer.lifecycle_notices import service_notice
 from fawtara.service_layer.ports import (
@@ -45,6 +46,7 @@ from fawtara.service_layer.ports import (
     ProvisioningGateway,
     ProvisioningUnreachable,
     ServiceHolder,
+    SwitchLink,
     UnitOfWork,
 )
 
@@ -56,12 +58,18 @@ ENDED_BY_PROTECTION = "protection"
 
 @dataclass
 class Lifecycle:
-    """What the lifecycle use cases need, wired once by bootstrap."""
+    """What the lifecycle use cases need, wired once by bootstrap.
+
+    `switch` is the billing system's link to the switch: before it suspends,
+    the lifecycle asks which payments are in flight there. Without a link, or
+    without a recent answer, no service is suspended (never suspend blind).
+    """
 
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
     provisioning: ProvisioningGateway
     reminder_days_before: int = limits.reminder_days_before_default
+    switch: SwitchLink | None = None
 
 
 @dataclass
@@ -72,6 +80,7 @@ class ReviewReport:
     protection_violations_repaired: int = 0
     waiting_payment_in_flight: int = 0
     waiting_counters: int = 0
+    suspensions_deferred: int = 0  # the switch's in-flight check had no recent answer
 
     def add(self, other: ReviewReport) -> None:
         for name, value in vars(other).items():
@@ -118,10 +127,17 @@ def review(
     today = damascus_date(now)
     report = ReviewReport(services_reviewed=len(service_ids))
     with lifecycle.uow_factory() as uow:
+        references = {
+            h.reference: h.service_id for h in uow.lifecycle.holders(service_ids).values()
+        }
+    answer = ask_switch(lifecycle.switch, biller.code, list(references), now)
+    with lifecycle.uow_factory() as uow:
         repo = uow.lifecycle
         standings = repo.unpaid_standings(service_ids)  # locks the bills first
+        if answer is not None:
+            standings = with_in_flight(standings, answer)
         states = repo.service_states(service_ids)
-        counters = repo.counters_synced_through(biller.code)
+        counters = answer.counters_synced_through if answer is not None else None
         suspensions = repo.open_suspensions(service_ids)
         causes = repo.standings_of([b for s in suspensions.values() for b in s.cause_bill_ids])
         holders = repo.holders(service_ids)
@@ -138,7 +154,9 @@ def review(
                 counters,
                 [causes[b] for b in suspension.cause_bill_ids] if suspension else (),
             )
-            if decision.action is Action.SUSPEND:
+            if decision.action is Action.SUSPEND and answer is None:
+                report.suspensions_deferred += 1  # never suspend blind
+            elif decision.action is Action.SUSPEND:
                 report.suspended += _suspend(uow, biller, holders[service_id], decision.cause, now)
             elif decision.action in (Action.RECONNECT, Action.UNDO) and suspension is not None:
                 undo = decision.action is Action.UNDO
@@ -148,6 +166,12 @@ def review(
             report.waiting_payment_in_flight += Wait.PAYMENT_IN_FLIGHT in decision.waits
             report.waiting_counters += Wait.COUNTERS_NOT_SYNCED in decision.waits
         uow.commit()
+    if report.suspensions_deferred:
+        log.warning(
+            "%d suspension(s) of %s deferred: no recent in-flight answer from the switch",
+            report.suspensions_deferred,
+            biller.code,
+        )
     return report
 
 
@@ -269,20 +293,6 @@ def send_orders(lifecycle: Lifecycle) -> OrdersReport:
             uow.commit()
         report.sent += 1
     return report
-
-
-def record_counter_sync(
-    lifecycle: Lifecycle, counter_code: str, biller_code: str, synced_through: datetime
-) -> None:
-    """A counter says: everything I accepted up to `synced_through` is at the biller."""
-    assert synced_through.tzinfo is not None
-    with lifecycle.uow_factory() as uow:
-        if uow.billers.get(biller_code) is None:
-            raise UnknownBiller(f"unknown biller {biller_code!r}")
-        uow.lifecycle.record_counter_sync(
-            counter_code, biller_code, synced_through, lifecycle.clock.now()
-        )
-        uow.commit()
 
 
 def lifecycle_summary(uow: UnitOfWork) -> dict[str, int]:

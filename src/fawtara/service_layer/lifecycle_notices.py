@@ -19,7 +19,8 @@ from fawtara.domain.errors import FawtaraError, UnknownBiller
 from fawtara.domain.lifecycle import BillStanding, ReminderKind, reminder_due, reminder_due_dates
 from fawtara.domain.references import normalise_mobile
 from fawtara.domain.sms import SmsKind
-from fawtara.service_layer.ports import ServiceHolder, UnitOfWork
+from fawtara.service_layer.in_flight_check import ask_switch, with_in_flight
+from fawtara.service_layer.ports import ServiceHolder, SwitchLink, UnitOfWork
 
 NOTICE_KEY_LENGTH_MAX = 64  # outbox.key and sms_messages.payment_id
 REMINDER_KINDS = {
@@ -75,8 +76,13 @@ def send_reminders(
     day: date,
     days_before: int,
     now: datetime,
+    switch: SwitchLink | None = None,
 ) -> dict[str, int]:
-    """Queue the reminders of `day`: bills due in `days_before` days, and newly overdue ones."""
+    """Queue the reminders of `day`: bills due in `days_before` days, and newly overdue ones.
+
+    A bill whose payment the switch has accepted but not yet delivered (the
+    switch's in-flight answer, when `switch` is given) is not reminded.
+    """
     with uow_factory() as uow:
         biller = uow.billers.get(biller_code)
     if biller is None:
@@ -89,9 +95,11 @@ def send_reminders(
                 standings = uow.lifecycle.bills_due_on(
                     biller.code, due, after, limits.lifecycle_batch_rows
                 )
-                if not standings:
-                    break
                 holders = uow.lifecycle.holders([s.bill.service_id for s in standings])
+            if not standings:
+                break
+            standings = _with_switch_answer(switch, biller.code, standings, holders, now)
+            with uow_factory() as uow:
                 for standing in standings:
                     kind = reminder_due(standing, day, days_before)
                     if kind is None:
@@ -113,3 +121,26 @@ def send_reminders(
                 uow.commit()
             after = standings[-1].bill.id
     return counts
+
+
+def _with_switch_answer(
+    switch: SwitchLink | None,
+    biller_code: str,
+    standings: list[BillStanding],
+    holders: dict[int, ServiceHolder],
+    now: datetime,
+) -> list[BillStanding]:
+    """The standings with the payments in flight at the switch counted, when it answers.
+
+    Without an answer a reminder still goes: a reminder to someone who has just
+    paid is a nuisance, not a harm, unlike a suspension.
+    """
+    references = sorted({holders[s.bill.service_id].reference for s in standings})
+    answer = ask_switch(switch, biller_code, references, now)
+    if answer is None:
+        return standings
+    by_service: dict[int, list[BillStanding]] = {}
+    for standing in standings:
+        by_service.setdefault(standing.bill.service_id, []).append(standing)
+    counted = {s.bill.id: s for found in with_in_flight(by_service, answer).values() for s in found}
+    return [counted[s.bill.id] for s in standings]

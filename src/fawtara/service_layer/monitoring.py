@@ -2,19 +2,20 @@
 
 `figures(uow, now)` is what the console, /metrics and the alerts read. The
 counts come from the database through `uow.monitoring` (bounded, indexed
-queries: adapters/db/monitoring_repository.py), the lifecycle's counts and
-the last job runs from their own repositories; link health is measured by
-the probes outside and passed in. docs/OPERATIONS.md says what each means.
+queries: adapters/db/monitoring_repository.py), the biller links' state from
+the switch's own biller_links; link health is measured by the probes outside
+and passed in. The service lifecycle and the scheduled jobs are the billing
+system's: the switch neither reads nor shows them. docs/OPERATIONS.md says what each means.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from fawtara.domain import limits
-from fawtara.domain.figures import Figures, JobFigure, LinkHealth, percentile
-from fawtara.domain.jobs import JobRun
+from fawtara.domain.figures import BillerLinkFigure, Figures, LinkHealth, percentile
 from fawtara.service_layer.ports import UnitOfWork
 
 FAILED_OUTCOMES = ("failed", "returned")
@@ -36,8 +37,7 @@ def figures(
         outbox = uow.monitoring.outbox_depth()
         sms_queue = uow.monitoring.sms_queue_depth()
         receipts = uow.monitoring.sms_receipts(since, limits.figures_sms_sample_max)
-        lifecycle = uow.lifecycle.summary()
-        runs = uow.jobs.recent(limits.figures_job_runs_read)
+        biller_links = uow.monitoring.biller_links()
     payments: dict[tuple[str, str], int] = {}
     failures: dict[str, int] = {}
     for channel, outcome, reason, count in finals:
@@ -59,29 +59,18 @@ def figures(
         outbox_depth_by_topic=outbox,
         sms_queue_depth=sms_queue,
         sms_receipts=receipts,
-        suspensions_total=lifecycle["suspensions"],
-        suspended_now=lifecycle["suspended_now"],
-        reconnections_total=lifecycle["reconnected_after_payment"]
-        + lifecycle["protection_violations_repaired"],
-        protection_violations=lifecycle["protection_violations_repaired"],
-        jobs=last_runs(runs),
+        biller_links=tuple(_biller_link(row, now) for row in biller_links),
         links=tuple(links),
     )
 
 
-def last_runs(runs: Sequence[JobRun]) -> tuple[JobFigure, ...]:
-    """The newest run of each (job, biller), from runs listed newest first."""
-    seen: dict[tuple[str, str], JobFigure] = {}
-    for run in runs:
-        key = (run.key.job.value, run.key.biller_code)
-        if key not in seen:
-            seen[key] = JobFigure(
-                job=key[0],
-                biller_code=key[1],
-                scheduled_for=run.key.scheduled_for.isoformat(),
-                status=run.status.value,
-                attempts=run.attempts,
-                started_at=run.started_at,
-                error=run.error,
-            )
-    return tuple(seen[key] for key in sorted(seen))
+def _biller_link(row: dict[str, Any], now: datetime) -> BillerLinkFigure:
+    oldest = row["oldest_waiting_at"]
+    return BillerLinkFigure(
+        biller_code=row["biller_code"],
+        up=row["state"] == "up",
+        failures=int(row["failures"]),
+        since=row["since"],
+        last_error=row["last_error"],
+        oldest_waiting_age_s=None if oldest is None else (now - oldest).total_seconds(),
+    )

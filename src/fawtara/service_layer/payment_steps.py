@@ -36,6 +36,7 @@ from fawtara.domain.payments import (
     PaymentState,
     receipt_number,
     retry_delay_s,
+    return_id_of,
     transfer_ids,
 )
 from fawtara.domain.references import normalise_mobile
@@ -49,7 +50,7 @@ from fawtara.service_layer.ports import (
     Clock,
     UnitOfWork,
 )
-from fawtara.service_layer.post_payment import PostPayment
+from fawtara.service_layer.post_payment import PostingResult, PostPayment
 
 DRIVE_STEPS_MAX = 12  # more moves than any path has: a loop would be a bug
 
@@ -98,7 +99,10 @@ def process_due(switch: Switch, limit: int = limits.worker_batch_rows) -> int:
         uow.payments.lease(due, switch.lease_until())
         uow.commit()
     for payment_id in due:
-        drive(switch, payment_id)
+        try:
+            drive(switch, payment_id)
+        except Exception:  # one payment's fault must not hold back the others of the round
+            log.exception("payment %s: step failed; retried when its lease runs out", payment_id)
     return len(due)
 
 
@@ -333,20 +337,75 @@ def _posting(switch: Switch, payment: Payment) -> PostPayment | None:
 
 
 def _step_debited(switch: Switch, payment: Payment) -> bool:
+    """Notify the biller (the Biller API's payment notice); complete on its answer."""
     command = _posting(switch, payment)
+    if command is not None and not _link_allows(switch, payment):
+        return _wait_for_link(switch, payment)
     try:
-        if command is not None:
-            switch.biller.post(command)
-    except BillerUnreachable:
-        return _reschedule(switch, payment)
+        result = switch.biller.post(command) if command is not None else None
+    except BillerUnreachable as error:
+        _link_down(switch, payment.biller_code, str(error))
+        return _wait_for_link(switch, payment)
     except FawtaraError as refusal:
+        _link_up(switch, payment.biller_code)
         return _start_return(
             switch, payment, "BILLER_REFUSED", f"{refusal.code}: {refusal.message}"
         )
-    return _complete(switch, payment)
+    _link_up(switch, payment.biller_code)
+    return _complete(switch, payment, result)
 
 
-def _complete(switch: Switch, payment: Payment) -> bool:
+def _link_allows(switch: Switch, payment: Payment) -> bool:
+    """While a biller is down only its oldest waiting notice is tried, when its time comes:
+    the others keep their place, so notices reach it in acceptance order."""
+    with switch.reader() as uow:
+        link = uow.biller_links.state(payment.biller_code)
+        if link is None or link["state"] == "up":
+            return True
+        oldest = uow.biller_links.oldest_waiting(payment.biller_code)
+    due: datetime = link["next_attempt_at"]
+    return oldest == payment.payment_id and due <= switch.clock.now()
+
+
+def _wait_for_link(switch: Switch, payment: Payment) -> bool:
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        link = uow.biller_links.state(payment.biller_code)
+        later = now + timedelta(seconds=limits.biller_retry_backoff_s_first)
+        if link is not None and link["state"] == "down":
+            later = max(later, link["next_attempt_at"])
+        uow.payments.reschedule(payment.payment_id, payment.state, later, now)
+        uow.commit()
+    return False
+
+
+def _link_down(switch: Switch, biller_code: str, error: str) -> None:
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        found = uow.biller_links.state(biller_code)
+        failures = 0 if found is None or found["state"] == "up" else int(found["failures"])
+        delay_s = min(
+            limits.biller_retry_backoff_s_first * 2**failures, limits.biller_retry_backoff_s_max
+        )
+        uow.biller_links.mark_down(biller_code, error, now, now + timedelta(seconds=delay_s))
+        uow.commit()
+    log.warning("biller %s unreachable: %s", biller_code, error)
+
+
+def _link_up(switch: Switch, biller_code: str) -> None:
+    with switch.reader() as uow:
+        link = uow.biller_links.state(biller_code)
+    if link is not None and link["state"] == "up":
+        return
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        if uow.biller_links.mark_up(biller_code, now):
+            uow.biller_links.wake_waiting(biller_code, now)
+            log.info("biller %s answers again", biller_code)
+        uow.commit()
+
+
+def _complete(switch: Switch, payment: Payment, result: PostingResult | None = None) -> bool:
     with switch.uow_factory() as uow:
         now = switch.clock.now()
         receipt = receipt_number(payment.payment_id, now)
@@ -364,6 +423,8 @@ def _complete(switch: Switch, payment: Payment) -> bool:
             if payment.model is PaymentModel.CASH:
                 cash_books.complete(uow, payment, now)
             uow.payments.release_bills(payment.payment_id)
+            if result is not None:
+                _record_acknowledgement(uow, payment, result, now)
             uow.outbox.add(
                 "sms.payment_completed",
                 payment.payment_id,
@@ -374,11 +435,33 @@ def _complete(switch: Switch, payment: Payment) -> bool:
     return True
 
 
+def _record_acknowledgement(
+    uow: UnitOfWork, payment: Payment, result: PostingResult, now: datetime
+) -> None:
+    """The biller has the payment: its receipt, and the bills' standing after it."""
+    answer = {
+        "bills": [list(bill) for bill in result.bills],
+        "credit_minor": result.credit_minor,
+    }
+    uow.biller_links.acknowledge(
+        payment.payment_id, payment.biller_code, result.receipt_id, answer, now
+    )
+    paid = {bill_id: amount for bill_id, amount, _status in result.bills}
+    copies = uow.bills.get_many(list(paid))
+    uow.bills.save_status(
+        [
+            bill.apply_payment(paid[bill.id])
+            for bill in copies
+            if 0 < paid[bill.id] <= bill.outstanding_minor
+        ]
+    )
+
+
 def _step_returning(switch: Switch, payment: Payment) -> bool:
     reversing = payment.state is PaymentState.REVERSING
     instruction = ReturnInstruction(
         payment_id=payment.payment_id,
-        return_id=f"{payment.payment_id}:return",
+        return_id=return_id_of(payment.payment_id),
         bank_code=payment.payer_bank,
         account=payment.payer_account,
         amount_minor=payment.amount_minor,

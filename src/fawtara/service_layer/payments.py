@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from fawtara.domain import limits
 from fawtara.domain.accounts import bank_settlement, biller_payable
+from fawtara.domain.billers import Biller
 from fawtara.domain.bills import Bill, plan_payment
 from fawtara.domain.cash import split_cash
 from fawtara.domain.errors import (
+    BillerUnavailable,
     BillPaymentInProgress,
     ChannelNotAccepted,
     ChannelNotAllowed,
     CurrencyMismatch,
     FawtaraError,
+    InvalidCustomerReference,
     NotAllowed,
     PayerBankMismatch,
     PaymentIdReused,
@@ -36,6 +39,7 @@ from fawtara.domain.payments import (
     PaymentState,
     transfer_ids,
 )
+from fawtara.domain.presentment import copy_is_fresh
 from fawtara.domain.references import normalise_reference
 from fawtara.service_layer import cash_books
 from fawtara.service_layer.cash_books import CashTerms
@@ -46,7 +50,7 @@ from fawtara.service_layer.payment_steps import (
     record_ledger,
     sms_payload,
 )
-from fawtara.service_layer.ports import UnitOfWork
+from fawtara.service_layer.ports import BillerUnreachable, UnitOfWork
 from fawtara.service_layer.usage_import import compact_reference
 
 WAIT_POLL_S = 0.05
@@ -62,33 +66,97 @@ class Presentment:
     bills: list[Bill]
 
 
-def fetch_bills(uow: UnitOfWork, biller_code: str, customer_ref: str) -> Presentment:
-    """A subscriber's recent bills at a biller, newest first."""
-    with uow:
+def fetch_bills(switch: Switch, biller_code: str, customer_ref: str) -> Presentment:
+    """A subscriber's recent bills at a biller, newest first (a Biller API inquiry).
+
+    The switch keeps the answer as its copy; when the biller does not answer,
+    a copy younger than `limits.presented_copy_age_s_max` is shown instead,
+    else BILLER_UNAVAILABLE.
+    """
+    with switch.reader() as uow:
         biller = uow.billers.get(biller_code)
-        if biller is None:
-            raise UnknownBiller(f"unknown biller {biller_code!r}")
-        errors: list[FawtaraError] = []
-        for kind in biller.service_kinds:
-            try:
-                reference = normalise_reference(kind, customer_ref)
-            except FawtaraError as error:
-                errors.append(error)
-                continue
-            service = uow.presentment.service(biller.code, reference)
-            if service is not None:
-                bills = sorted(
-                    uow.bills.for_service(service["id"]), key=lambda b: b.due_on, reverse=True
-                )[:BILLS_PRESENTED_MAX]
-                return Presentment(
-                    biller.code, reference, service["name_ar"], service["name_en"], bills
-                )
-        if len(errors) == len(biller.service_kinds):
-            raise errors[-1]
-        raise UnknownService(
-            f"no service {customer_ref!r} at {biller.code}",
-            f"لا توجد خدمة بالرقم {customer_ref} لدى {biller.name_ar}",
-        )
+    if biller is None:
+        raise UnknownBiller(f"unknown biller {biller_code!r}")
+    errors: list[FawtaraError] = []
+    for kind in biller.service_kinds:
+        try:
+            reference = normalise_reference(kind, customer_ref)
+        except FawtaraError as error:
+            errors.append(error)
+            continue
+        found = refresh_copy(switch, biller, reference, limits.presented_copy_age_s_max)
+        if found is not None:
+            return found
+    if len(errors) == len(biller.service_kinds):
+        raise errors[-1]
+    raise UnknownService(
+        f"no service {customer_ref!r} at {biller.code}",
+        f"لا توجد خدمة بالرقم {customer_ref} لدى {biller.name_ar}",
+    )
+
+
+def refresh_copy(
+    switch: Switch, biller: Biller, reference: str, age_s_max: int
+) -> Presentment | None:
+    """Ask the biller for the customer's bills and keep them; None if it has no such service.
+
+    When the biller does not answer, the copy stands in while younger than `age_s_max`.
+    """
+    now = switch.clock.now()
+    try:
+        customer = switch.biller.inquire(biller.code, reference)
+    except UnknownService:
+        return None
+    except BillerUnreachable as error:
+        copy = _copy(switch, biller.code, reference)
+        if copy is not None and copy_is_fresh(copy[1], now, age_s_max):
+            return copy[0]
+        raise BillerUnavailable(
+            f"{biller.code} does not answer and the switch has no recent copy: {error}",
+            f"تعذر الوصول إلى {biller.name_ar}؛ حاول بعد قليل",
+        ) from error
+    with switch.uow_factory() as uow:
+        uow.presentment.store(replace(customer, biller_code=biller.code), "inquiry", now)
+        uow.commit()
+    found = _copy(switch, biller.code, customer.reference)
+    assert found is not None, "the copy was just stored"
+    return found[0]
+
+
+def _copy(switch: Switch, biller_code: str, reference: str) -> tuple[Presentment, datetime] | None:
+    with switch.reader() as uow:
+        service = uow.presentment.service(biller_code, reference)
+        if service is None:
+            return None
+        bills = sorted(uow.bills.for_service(service["id"]), key=lambda b: b.due_on, reverse=True)
+    presentment = Presentment(
+        biller_code, reference, service["name_ar"], service["name_en"], bills[:BILLS_PRESENTED_MAX]
+    )
+    return presentment, service["refreshed_at"]
+
+
+def _ensure_copy(switch: Switch, request: PaymentRequest) -> None:
+    """Before a payment is checked: the copy holds its bills and is recent, when the biller
+    answers (a payment is still taken on the copy while an online biller is down)."""
+    reference = compact_reference(request.customer_ref)
+    with switch.reader() as uow:
+        biller = uow.billers.get(request.biller_code)
+        service = uow.presentment.service(request.biller_code, reference)
+        known = {bill.id for bill in uow.bills.get_many(list(request.bill_ids))}
+    if biller is None:
+        return  # _receive names the error
+    recent = service is not None and copy_is_fresh(
+        service["refreshed_at"], switch.clock.now(), limits.presented_copy_refresh_s
+    )
+    if recent and known >= set(request.bill_ids):
+        return
+    try:
+        refresh_copy(switch, biller, reference, limits.presented_copy_age_s_max)
+    except InvalidCustomerReference:
+        return  # no such service at the biller: _receive names it UNKNOWN_SERVICE
+    except BillerUnavailable:
+        if service is None or not known >= set(request.bill_ids):
+            raise
 
 
 def submit_payment(
@@ -106,6 +174,7 @@ def submit_payment(
     _check_participant(participant, request)
     if (request.model is PaymentModel.CASH) != (cash is not None):
         raise NotAllowed("cash payments are taken through the counter journal")
+    _ensure_copy(switch, request)
     created = _receive(switch, participant, request, cash)
     if created:
         drive(switch, request.payment_id)
@@ -299,7 +368,7 @@ def reverse_completed(
         raise PaymentNotReversible(
             f"payment {payment.payment_id} is {payment.state.value}, not completed"
         )
-    switch.biller.reverse(payment.payment_id, reason)
+    switch.biller.reverse(payment.biller_code, payment.payment_id, reason)
     with switch.uow_factory() as uow:
         now = switch.clock.now()
         if move_payment(
@@ -312,6 +381,8 @@ def reverse_completed(
             next_attempt_at=now,
         ):
             record_ledger(uow, switch, payment, "reversal")
+            _reopen_copy(uow, payment.payment_id)
+            uow.biller_links.record_reversal(payment.payment_id, reason, now)
             if payment.model is PaymentModel.CASH:
                 cash_books.reverse(uow, payment, by, reason, at, now)
             uow.outbox.add(
@@ -331,10 +402,31 @@ class BillLine:
     status: str
 
 
+def acknowledged_allocations(uow: UnitOfWork, payment_id: str) -> dict[str, int]:
+    """What the biller's answer to the notice put on each bill (empty before it answered)."""
+    acknowledgement = uow.biller_links.acknowledgement(payment_id)
+    if acknowledgement is None:
+        return {}
+    return {str(bill_id): int(amount) for bill_id, amount, _ in acknowledgement["answer"]["bills"]}
+
+
+def _reopen_copy(uow: UnitOfWork, payment_id: str) -> None:
+    """The biller reopened the bills of a reversed payment: so does the switch's copy."""
+    allocations = acknowledged_allocations(uow, payment_id)
+    bills = uow.bills.get_many(list(allocations), for_update=True)
+    uow.bills.save_status(
+        [
+            bill.reverse_payment(allocations[bill.id])
+            for bill in bills
+            if 0 < allocations[bill.id] <= bill.paid_minor
+        ]
+    )
+
+
 def payment_bills(uow: UnitOfWork, payment: Payment) -> list[BillLine]:
     """The chosen bills with what this payment put on each and their status now."""
     with uow:
-        allocations = dict(uow.postings.allocations(payment.payment_id))
+        allocations = acknowledged_allocations(uow, payment.payment_id)
         bills = {bill.id: bill for bill in uow.bills.get_many(list(payment.bill_ids))}
     return [
         BillLine(

@@ -17,6 +17,7 @@ from fawtara.domain.ledger import Account, Balance, StoredTransferSummary, Trans
 from fawtara.domain.lifecycle import BillStanding, ProvisioningOrder
 from fawtara.domain.participants import Participant
 from fawtara.domain.payments import Payment, PaymentState
+from fawtara.domain.presentment import PresentedCustomer
 from fawtara.domain.tariffs import Tariff
 from fawtara.service_layer.counter_ports import (
     AuditRepository,
@@ -89,7 +90,15 @@ class BillerUnreachable(Exception):
 
 
 class BillerGateway(Protocol):
-    """The switch's link to the billers' billing systems."""
+    """The switch's link to the billers' billing systems (the Biller API, docs/BILLER-API.md)."""
+
+    def inquire(self, biller_code: str, customer_ref: str) -> PresentedCustomer:
+        """The customer's bills as the biller presents them now.
+
+        Raises a FawtaraError the biller named (UNKNOWN_SERVICE…), BillerUnreachable
+        when it does not answer.
+        """
+        ...
 
     def post(self, command: Any) -> Any:
         """Post a payment (a post_payment.PostPayment) to the chosen bills, idempotently.
@@ -99,9 +108,47 @@ class BillerGateway(Protocol):
         """
         ...
 
-    def reverse(self, payment_id: str, reason: str) -> None:
+    def reverse(self, biller_code: str, payment_id: str, reason: str) -> None:
         """Undo a posting: reopen the bills it paid. Idempotent."""
         ...
+
+    def bill_document(self, biller_code: str, customer_ref: str, bill_id: str) -> bytes:
+        """The bill as the biller prints it (a PDF): the biller's document, with its
+        lines, which only the billing system holds. UnknownBill unless the bill is
+        `customer_ref`'s."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """The switch's answer: payments accepted that the biller has not acknowledged."""
+
+    as_of: datetime
+    payments: tuple[tuple[str, str, tuple[str, ...], int, datetime], ...]
+    # (payment id, customer reference, bill ids, amount, accepted at)
+    counters_synced_through: datetime | None
+
+
+class SwitchUnreachable(Exception):
+    """The billing system could not reach the switch (its in-flight check, its uploads)."""
+
+
+class SwitchLink(Protocol):
+    """The billing system's link to the switch (the Biller API's switch side)."""
+
+    def upload_bills(self, biller_code: str, file_id: str, rows: Sequence[Any]) -> int:
+        """Upload a bill file (rows: domain.presentment.UploadedRow); rows applied."""
+        ...
+
+    def in_flight(self, biller_code: str, references: Sequence[str]) -> InFlight:
+        """What the switch accepted for these customers that is not acknowledged yet."""
+        ...
+
+
+class PublishingRepository(Protocol):
+    def cycle_bills(
+        self, biller_code: str, cycle_id: str, after_bill_id: str, limit: int
+    ) -> list[dict[str, Any]]: ...
 
 
 class BillerRepository(Protocol):
@@ -221,6 +268,8 @@ class OutboxRepository(Protocol):
 
 class PresentmentRepository(Protocol):
     def service(self, biller_code: str, reference: str) -> dict[str, Any] | None: ...
+    def store(self, customer: PresentedCustomer, source: str, now: datetime) -> int: ...
+    def owner_of(self, bill_ids: Sequence[str]) -> dict[str, str]: ...
     def messages_of(self, payment_id: str) -> list[dict[str, Any]]: ...
     def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool: ...
 
@@ -240,6 +289,45 @@ class PaymentHistoryRepository(Protocol):
     def posting(self, payment_id: str) -> dict[str, Any] | None: ...
     def messages(self, payment_id: str) -> list[dict[str, Any]]: ...
     def outbox(self, topics: Sequence[str], key: str) -> list[dict[str, Any]]: ...
+
+
+class BillerLinkRepository(Protocol):
+    """The switch's links to online billers, and their acknowledgements of notices."""
+
+    def state(self, biller_code: str) -> dict[str, Any] | None: ...
+    def states(self) -> list[dict[str, Any]]: ...
+    def mark_down(
+        self, biller_code: str, error: str, now: datetime, next_attempt_at: datetime
+    ) -> int: ...
+    def mark_up(self, biller_code: str, now: datetime) -> bool: ...
+    def oldest_waiting(self, biller_code: str) -> str | None: ...
+    def wake_waiting(self, biller_code: str, now: datetime) -> None: ...
+    def acknowledge(
+        self,
+        payment_id: str,
+        biller_code: str,
+        receipt_id: str,
+        answer: dict[str, Any],
+        now: datetime,
+    ) -> None: ...
+    def acknowledgement(self, payment_id: str) -> dict[str, Any] | None: ...
+    def record_reversal(self, payment_id: str, reason: str, now: datetime) -> None: ...
+    def in_flight(self, biller_code: str, references: Sequence[str]) -> list[dict[str, Any]]: ...
+    def feed(self, biller_code: str, after: int, limit: int) -> list[dict[str, Any]]: ...
+    def counters_synced_through(self, biller_code: str) -> datetime | None: ...
+    def record_counter_sync(
+        self, counter_code: str, biller_code: str, synced_through: datetime, now: datetime
+    ) -> None: ...
+    def bill_file(self, file_id: str) -> dict[str, Any] | None: ...
+    def add_bill_file(
+        self,
+        file_id: str,
+        biller_code: str,
+        checksum: str,
+        rows: int,
+        answer: dict[str, Any],
+        now: datetime,
+    ) -> None: ...
 
 
 class CashRepository(Protocol):
@@ -307,6 +395,10 @@ class UnitOfWork(Protocol):
     def monitoring(self) -> MonitoringRepository: ...
     @property
     def history(self) -> PaymentHistoryRepository: ...
+    @property
+    def biller_links(self) -> BillerLinkRepository: ...
+    @property
+    def publishing(self) -> PublishingRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -391,10 +483,6 @@ class LifecycleRepository(Protocol):
     ) -> list[ProvisioningOrder]: ...
     def order_sent(self, order_id: str, now: datetime) -> None: ...
     def order_failed(self, order_id: str, error: str, next_attempt_at: datetime) -> None: ...
-    def counters_synced_through(self, biller_code: str) -> datetime | None: ...
-    def record_counter_sync(
-        self, counter_code: str, biller_code: str, synced_through: datetime, now: datetime
-    ) -> None: ...
     def claim_outbox(
         self, topic: str, now: datetime, limit: int
     ) -> list[tuple[int, dict[str, Any]]]: ...
@@ -446,4 +534,8 @@ class MonitoringRepository(Protocol):
 
     def sms_receipts(self, since: datetime, sample: int) -> dict[str, int]:
         """Final receipt states since `since`, among the newest `sample` messages."""
+        ...
+
+    def biller_links(self) -> list[dict[str, Any]]:
+        """Each biller link's state, and when its oldest waiting notice was accepted."""
         ...

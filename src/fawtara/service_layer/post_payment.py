@@ -56,6 +56,16 @@ class PostingResult:
     bills: tuple[tuple[str, int, str], ...]  # (bill id, amount taken, status after)
     credit_minor: int
     replayed: bool
+    receipt_id: str = ""  # the biller's receipt of the notice
+
+    def __post_init__(self) -> None:
+        if not self.receipt_id:
+            object.__setattr__(self, "receipt_id", biller_receipt_id(self.payment_id))
+
+
+def biller_receipt_id(payment_id: str) -> str:
+    """The billing system's receipt of a notice: deterministic, so a replay answers the same."""
+    return "BR-" + hashlib.sha256(payment_id.encode()).hexdigest()[:16].upper()
 
 
 def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> PostingResult:
@@ -125,6 +135,32 @@ def reverse_posting(uow: UnitOfWork, payment_id: str, reason: str, now: datetime
         return True
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeStatus:
+    result: PostingResult
+    posted_at: datetime
+    reversed: bool
+
+
+def notice_status(uow: UnitOfWork, payment_id: str) -> NoticeStatus | None:
+    """What the billing system answered a notice (for a switch whose answer was lost)."""
+    with uow:
+        stored = uow.postings.get(payment_id)
+        if stored is None:
+            return None
+        allocations = uow.postings.allocations(payment_id)
+        bills = {b.id: b for b in uow.bills.get_many([bill_id for bill_id, _ in allocations])}
+        result = PostingResult(
+            payment_id,
+            tuple(
+                (bill_id, amount, bills[bill_id].status.value) for bill_id, amount in allocations
+            ),
+            int(stored["credit_minor"]),
+            replayed=True,
+        )
+        return NoticeStatus(result, stored["posted_at"], stored["reversed_at"] is not None)
+
+
 def _replay(uow: UnitOfWork, command: PostPayment, stored: dict[str, object]) -> PostingResult:
     if stored["request_hash"] != command.request_hash():
         raise PaymentIdReused(f"payment id {command.payment_id} was used for another request")
@@ -138,4 +174,12 @@ def _replay(uow: UnitOfWork, command: PostPayment, stored: dict[str, object]) ->
     )
 
 
-__all__ = ["BillStatus", "PostPayment", "PostingResult", "post_payment", "reverse_posting"]
+__all__ = [
+    "BillStatus",
+    "NoticeStatus",
+    "PostPayment",
+    "PostingResult",
+    "notice_status",
+    "post_payment",
+    "reverse_posting",
+]

@@ -1,4 +1,6 @@
-"""What a receipt or a bill document says, read from the switch's store.
+"""What a receipt says (read from the switch's store) and what a bill document says
+(read from the billing system's store: the bill is the biller's document; the switch
+gets it over the Biller API, BillerGateway.bill_document).
 
 The receipt of a completed payment lists the bills with what the payment put
 on each; it is signed by the switch (adapters/receipts/signing.py) by
@@ -19,7 +21,7 @@ from fawtara.domain.participants import Participant
 from fawtara.domain.payments import CASH_CHANNEL, Payment, PaymentState
 from fawtara.domain.receipts import Receipt, ReceiptBill, ReceiptStatus, mask_account
 from fawtara.domain.tariffs import BillLine
-from fawtara.service_layer.payments import get_payment
+from fawtara.service_layer.payments import acknowledged_allocations, get_payment
 from fawtara.service_layer.ports import UnitOfWork
 
 
@@ -41,7 +43,7 @@ def receipt_of_payment(uow: UnitOfWork, payment: Payment) -> Receipt:
     with uow:
         biller = uow.billers.get(payment.biller_code)
         service = uow.presentment.service(payment.biller_code, payment.customer_ref)
-        allocations = dict(uow.postings.allocations(payment.payment_id))
+        allocations = acknowledged_allocations(uow, payment.payment_id)
         bills = {bill.id: bill for bill in uow.bills.get_many(list(payment.bill_ids))}
         till = _counter_side(uow, payment) if cash else {}
     if biller is None:

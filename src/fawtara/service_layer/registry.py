@@ -1,4 +1,11 @@
-"""Billers and their tariffs: registering them and reading the registry."""
+"""Billers and their tariffs: registering them and reading the registry.
+
+Each system keeps its own registry: the billing system the biller's whole
+configuration (calendar, due days, grace, tariffs); the switch the biller as
+a participant of the network, with its payable account in the ledger. A
+biller is registered on both (`register_biller` on the switch's store,
+`register_billing_biller` on the billing system's).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,20 @@ from fawtara.domain.tariffs import Tariff
 from fawtara.service_layer.ports import Clock, UnitOfWork
 
 
+def register_billing_biller(uow: UnitOfWork, biller: Biller, clock: Clock) -> bool:
+    """Add a biller to the billing system's registry; False if the code exists."""
+    with uow:
+        if uow.billers.get(biller.code) is not None:
+            return False
+        if len(uow.billers.list()) >= limits.billers_max:
+            raise LimitExceeded(f"the registry holds at most {limits.billers_max} billers")
+        uow.billers.add(biller, clock.now())
+        uow.commit()
+        return True
+
+
 def register_biller(uow: UnitOfWork, biller: Biller, clock: Clock) -> bool:
-    """Add a biller and its payable account; False (nothing written) if the code exists."""
+    """Add a biller to the switch and open its payable account; False if the code exists."""
     with uow:
         if uow.billers.get(biller.code) is not None:
             return False

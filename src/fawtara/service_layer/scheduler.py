@@ -46,6 +46,7 @@ from fawtara.service_layer.lifecycle import (
     sweep,
 )
 from fawtara.service_layer.lifecycle_notices import send_reminders
+from fawtara.service_layer.publishing import publish_cycle
 
 log = logging.getLogger("fawtara.scheduler")
 
@@ -56,15 +57,28 @@ def _bill_run(lifecycle: Lifecycle, biller: Biller, key: JobKey, now: datetime) 
     cycle = issued_cycle(biller.calendar, key.scheduled_for)
     assert cycle is not None, "bill runs are planned on issue days only"
     report = run_bill_run(lifecycle.uow_factory, biller.code, cycle.id, lifecycle.clock)
-    return {
+    counts = {
         "bills_issued": report.bills_issued,
         "services_without_usage": report.services_without_usage,
     }
+    if lifecycle.switch is not None:
+        # The switch presents the bills from its copy: a run is done once it has them.
+        # A switch that does not answer fails the job, which is retried (the bill run
+        # issues nothing twice and a bill file already applied changes nothing).
+        counts["bill_rows_published"] = publish_cycle(
+            lifecycle.uow_factory, lifecycle.switch, biller.code, cycle.id
+        )
+    return counts
 
 
 def _reminders(lifecycle: Lifecycle, biller: Biller, key: JobKey, now: datetime) -> dict[str, int]:
     return send_reminders(
-        lifecycle.uow_factory, biller.code, key.scheduled_for, lifecycle.reminder_days_before, now
+        lifecycle.uow_factory,
+        biller.code,
+        key.scheduled_for,
+        lifecycle.reminder_days_before,
+        now,
+        lifecycle.switch,
     )
 
 

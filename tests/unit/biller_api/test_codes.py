@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from fawtara.biller_api.codes import ALL_CODES, NOTICE_UNKNOWN, ErrorCode
+from fawtara.biller_api.codes import ALL_CODES, ErrorCode
 from fawtara.domain.errors import all_error_classes
 
 SWITCH_CODES = {cls.code: cls for cls in all_error_classes()}
-BILLER_API_ONLY = {NOTICE_UNKNOWN.code}
 
 
 @pytest.mark.parametrize("code", ALL_CODES, ids=lambda code: code.code)
 def test_a_code_has_the_status_and_arabic_message_of_the_switchs_error(code: ErrorCode) -> None:
-    if code.code in BILLER_API_ONLY:
-        assert code.code not in SWITCH_CODES
-        return
     switch_error = SWITCH_CODES[code.code]
     assert (code.http_status, code.message_ar) == (
         switch_error.http_status,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fawtara.domain.alerts import evaluate
-from fawtara.domain.figures import Figures, JobFigure, LinkHealth, percentile
+from fawtara.domain.figures import BillerLinkFigure, Figures, LinkHealth, percentile
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 UP = (
@@ -30,17 +30,16 @@ QUIET = Figures(
     outbox_depth_by_topic={"sms.payment_completed": 3},
     sms_queue_depth=2,
     sms_receipts={"delivered": 95, "undeliverable": 5},
-    suspensions_total=4,
-    suspended_now=1,
-    reconnections_total=3,
-    protection_violations=0,
-    jobs=(JobFigure("overdue_sweep", "ELEC", "2026-11-01", "succeeded", 1, NOW, None),),
+    biller_links=(BillerLinkFigure("ELEC", True, 0, NOW, None, None),),
     links=UP,
 )
 
 
-def failing_job() -> tuple[JobFigure, ...]:
-    return (JobFigure("reminders", "STE", "2026-11-01", "failed", 2, NOW, "boom"),)
+def biller_down() -> tuple[BillerLinkFigure, ...]:
+    return (
+        BillerLinkFigure("ELEC", True, 0, NOW, None, None),
+        BillerLinkFigure("STE", False, 2, NOW, "connection refused", 90.0),
+    )
 
 
 def links_with(down: str) -> tuple[LinkHealth, ...]:
@@ -72,14 +71,13 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("a bank link down", {"links": links_with("BEMO")}, ["bank_link_down"]),
     ("the SMSC down", {"links": links_with("smsc")}, ["smsc_down"]),
     ("the database down", {"links": links_with("database")}, ["database_down"]),
-    ("one protection violation", {"protection_violations": 1}, ["protection_rule_violated"]),
     ("outbox at 1000 is fine", {"outbox_depth_by_topic": {"sms.x": 1000}}, []),
     ("outbox at 1001", {"outbox_depth_by_topic": {"sms.x": 600, "y": 401}}, ["outbox_backlog"]),
-    ("a job failing", {"jobs": failing_job()}, ["scheduler_job_failing"]),
+    ("a biller link down", {"biller_links": biller_down()}, ["biller_link_down"]),
     (
         "several at once, in rule order",
-        {"protection_violations": 2, "unknown_oldest_age_s": 500.0},
-        ["unknown_payment_too_old", "protection_rule_violated"],
+        {"biller_links": biller_down(), "unknown_oldest_age_s": 500.0},
+        ["unknown_payment_too_old", "biller_link_down"],
     ),
 ]
 

@@ -479,12 +479,56 @@ def bill_from_row(row: Any) -> Bill:
     )
 
 
+class SqlPublishingRepository:
+    """What the billing system tells the switch of its bills (docs/BILLER-API.md)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def cycle_bills(
+        self, biller_code: str, cycle_id: str, after_bill_id: str, limit: int
+    ) -> list[dict[str, Any]]:
+        b, s, c = t.bills.c, t.services.c, t.customers.c
+        query = (
+            select(
+                b.id,
+                b.cycle_id,
+                b.period_start,
+                b.period_end,
+                b.issued_on,
+                b.due_on,
+                b.amount_minor,
+                b.paid_minor,
+                b.currency,
+                b.status,
+                s.reference,
+                c.name_ar,
+                c.name_en,
+                c.governorate,
+                c.msisdn,
+                c.language,
+            )
+            .join_from(t.bills, t.services, s.id == b.service_id)
+            .join_from(t.services, t.customers, c.id == s.customer_id)
+            .where(b.biller_code == biller_code, b.cycle_id == cycle_id, b.id > after_bill_id)
+            .order_by(b.id)
+            .limit(limit)
+        )
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+
 class SqlPostingRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def get(self, payment_id: str) -> dict[str, Any] | None:
-        query = select(t.biller_postings).where(t.biller_postings.c.payment_id == payment_id)
+        """The posting with `reversed_at` (None unless a reversal undid it)."""
+        p, r = t.biller_postings, t.biller_posting_reversals
+        query = (
+            select(p, r.c.reversed_at)
+            .join_from(p, r, r.c.payment_id == p.c.payment_id, isouter=True)
+            .where(p.c.payment_id == payment_id)
+        )
         row = self.connection.execute(query).mappings().first()
         return None if row is None else dict(row)
 

@@ -95,20 +95,20 @@ class SqlCashRepository:
 
     def refunds_owed(self, governorate: str, limit: int) -> list[dict[str, Any]]:
         """Refunds owed (not paid, not cancelled) to subscribers of a governorate, oldest first."""
-        cs, s, c = t.cash_surpluses, t.services, t.customers
+        # Where the subscriber lives is in the switch's copy of what the biller presented.
+        cs, s = t.cash_surpluses, t.presented_services
         query = (
             select(
                 cs.c.payment_id,
                 cs.c.biller_code.label("biller"),
                 cs.c.customer_ref,
-                c.c.name_ar.label("customer_name_ar"),
+                s.c.name_ar.label("customer_name_ar"),
                 cs.c.amount_minor,
                 cs.c.created_at,
             )
             .join(s, (s.c.biller_code == cs.c.biller_code) & (s.c.reference == cs.c.customer_ref))
-            .join(c, c.c.id == s.c.customer_id)
             .where(
-                c.c.governorate == governorate,
+                s.c.governorate == governorate,
                 cs.c.kind == "refund",
                 cs.c.paid_at.is_(None),
                 cs.c.cancelled_at.is_(None),

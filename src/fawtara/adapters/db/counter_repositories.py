@@ -48,22 +48,21 @@ class SqlCounterRepository:
     def unpaid_bills(
         self, governorate: str, biller_codes: Sequence[str], after_bill_id: str, limit: int
     ) -> list[UnpaidBill]:
-        b, s, c = t.bills, t.services, t.customers
+        b, s = t.presented_bills, t.presented_services
         query = (
             select(
                 b.c.id,
                 b.c.biller_code,
                 s.c.reference,
-                c.c.name_ar,
-                c.c.msisdn,
+                s.c.name_ar,
+                s.c.msisdn,
                 b.c.cycle_id,
                 (b.c.amount_minor - b.c.paid_minor).label("due"),
                 b.c.due_on,
             )
             .join(s, s.c.id == b.c.service_id)
-            .join(c, c.c.id == s.c.customer_id)
             .where(
-                c.c.governorate == governorate,
+                s.c.governorate == governorate,
                 b.c.biller_code.in_(list(biller_codes)),
                 b.c.status.in_(UNPAID),
                 b.c.id > after_bill_id,

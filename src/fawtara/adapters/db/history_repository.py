@@ -6,6 +6,7 @@ Every query is bounded: a search by `limit`, the rest by one payment's id.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, or_, select
@@ -75,34 +76,35 @@ class SqlPaymentHistoryRepository:
         return [{**row, "legs": by_transfer[row["id"]]} for row in rows]
 
     def posting(self, payment_id: str) -> dict[str, Any] | None:
-        """The biller posting, its bills and its reversal, if any."""
-        posting, reversal = t.biller_postings.c, t.biller_posting_reversals.c
+        """The biller's acknowledgement of the notice (its split over the bills, any
+        credit) and the reversal it answered, if any: what the switch knows of the
+        posting, which is in the biller's books."""
+        ack, p = t.biller_acknowledgements.c, t.payments.c
         row = (
             self.connection.execute(
-                select(
-                    t.biller_postings,
-                    reversal.reversed_at,
-                    reversal.reason.label("reversal_reason"),
-                )
-                .outerjoin_from(
-                    t.biller_postings,
-                    t.biller_posting_reversals,
-                    reversal.payment_id == posting.payment_id,
-                )
-                .where(posting.payment_id == payment_id)
+                select(ack.biller_code, ack.acknowledged_at, ack.answer, p.currency)
+                .join_from(t.biller_acknowledgements, t.payments, p.payment_id == ack.payment_id)
+                .where(ack.payment_id == payment_id)
             )
             .mappings()
             .first()
         )
         if row is None:
             return None
-        paid = t.bill_payments.c
-        bills = self.connection.execute(
-            select(paid.bill_id, paid.amount_minor)
-            .where(paid.payment_id == payment_id)
-            .order_by(paid.bill_id)
-        ).all()
-        return {**row, "bills": [(bill_id, amount) for bill_id, amount in bills]}
+        answer = row["answer"]
+        bills = [(str(bill_id), int(amount)) for bill_id, amount, _status in answer["bills"]]
+        reversal = answer.get("reversal") or {}
+        reversed_at = reversal.get("reversed_at")
+        return {
+            "biller_code": row["biller_code"],
+            "amount_minor": sum(amount for _, amount in bills) + int(answer["credit_minor"]),
+            "credit_minor": int(answer["credit_minor"]),
+            "currency": row["currency"],
+            "posted_at": row["acknowledged_at"],
+            "bills": sorted(bills),
+            "reversed_at": None if reversed_at is None else datetime.fromisoformat(reversed_at),
+            "reversal_reason": reversal.get("reason"),
+        }
 
     def messages(self, payment_id: str) -> list[dict[str, Any]]:
         """The SMS of a payment, each with the submissions of its parts and their receipts."""

@@ -6,7 +6,7 @@ connection drops, the server releases it and another scheduler takes over.
 `holds()` checks the connection each round, so a leader that lost it stops.
 
 SQLite has one writer machine: an exclusive `flock` on `<database>.scheduler.lock`
-keeps a second scheduler process (say `fawtara scheduler` beside `fawtara up`)
+keeps a second scheduler process (say `fawtara billing scheduler` beside `fawtara billing serve`)
 from running jobs at the same time. The kernel releases it when the process dies.
 """
 

@@ -30,7 +30,6 @@ from fawtara.adapters.db.switch_repositories import insert_ignoring_conflict
 from fawtara.domain.billers import ServiceState
 from fawtara.domain.bills import Bill, BillStatus
 from fawtara.domain.lifecycle import (
-    IN_FLIGHT_STATES,
     Acceptance,
     BillStanding,
     OrderAction,
@@ -140,7 +139,6 @@ class SqlLifecycleRepository:
         by_id = {bill.id: bill for bill in bills}
         found: dict[str, list[Acceptance]] = {bill_id: [] for bill_id in by_id}
         bp, post, rev = t.bill_payments.c, t.biller_postings.c, t.biller_posting_reversals.c
-        r, pay = t.bill_reservations.c, t.payments.c
         for chunk in _chunks(sorted(by_id)):
             posted = (
                 select(bp.bill_id, bp.amount_minor, post.paid_at)
@@ -152,17 +150,6 @@ class SqlLifecycleRepository:
             )
             for row in self.connection.execute(posted):
                 found[row.bill_id].append(Acceptance(row.paid_at, row.amount_minor))
-            in_flight = (
-                select(r.bill_id, pay.amount_minor, pay.created_at)
-                .join_from(t.bill_reservations, t.payments, pay.payment_id == r.payment_id)
-                .where(r.bill_id.in_(chunk), pay.state.in_([s.value for s in IN_FLIGHT_STATES]))
-            )
-            for row in self.connection.execute(in_flight):
-                # Until the biller posts it, the payment's split over its bills is not
-                # known: it counts for each of its bills up to that bill's amount.
-                share = min(row.amount_minor, by_id[row.bill_id].amount_minor)
-                if share > 0:
-                    found[row.bill_id].append(Acceptance(row.created_at, share, in_flight=True))
         return {
             bill_id: BillStanding(bill, tuple(found[bill_id])) for bill_id, bill in by_id.items()
         }
@@ -335,39 +322,6 @@ class SqlLifecycleRepository:
             )
         )
 
-    # Counters ------------------------------------------------------------------
-
-    def counters_synced_through(self, biller_code: str) -> datetime | None:
-        m = t.counter_sync_marks.c
-        query = select(func.min(m.synced_through)).where(m.biller_code == biller_code)
-        value: datetime | None = self.connection.execute(query).scalar()
-        return value
-
-    def record_counter_sync(
-        self, counter_code: str, biller_code: str, synced_through: datetime, now: datetime
-    ) -> None:
-        m = t.counter_sync_marks.c
-        added = insert_ignoring_conflict(
-            self.connection,
-            t.counter_sync_marks,
-            {
-                "counter_code": counter_code,
-                "biller_code": biller_code,
-                "synced_through": synced_through,
-                "updated_at": now,
-            },
-        )
-        if not added:  # a mark only moves forward: a replayed sync cannot move it back
-            self.connection.execute(
-                update(t.counter_sync_marks)
-                .where(
-                    m.biller_code == biller_code,
-                    m.counter_code == counter_code,
-                    m.synced_through < synced_through,
-                )
-                .values(synced_through=synced_through, updated_at=now)
-            )
-
     # The outbox topic of reconnection reviews ----------------------------------
 
     def claim_outbox(
@@ -394,7 +348,7 @@ class SqlLifecycleRepository:
                 [{"b_id": outbox_id} for outbox_id in outbox_ids],
             )
 
-    # For the console and `fawtara jobs` ------------------------------------------
+    # For the console and `fawtara billing jobs` ------------------------------------------
 
     def summary(self) -> dict[str, int]:
         """Counts of the lifecycle: the future operations page reads these."""

@@ -12,6 +12,9 @@ them at every scrape:
 * payments unknown now: the same index, on its `state` prefix (they are
   resolved within a minute, so they are few);
 * outbox depth: `ix_outbox_pending` (`done_at IS NULL`);
+* biller links: `biller_links` (one row per online biller), and their waiting
+  notices through the `state` prefix of `ix_payments_state_next_attempt_at`
+  (payments wait in `debited` only while their biller has not answered);
 * SMS queue depth: `ix_sms_messages_due` (`state IN (queued, submitting)`);
 * SMS receipts: the newest `sample` messages by primary key, then those whose
   final receipt came in the window (settling a message does not move an
@@ -21,6 +24,7 @@ them at every scrape:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select
 
@@ -94,3 +98,26 @@ class SqlMonitoringRepository:
             .group_by(newest.c.state)
         )
         return {str(state): int(count) for state, count in self.connection.execute(query)}
+
+    def biller_links(self) -> list[dict[str, Any]]:
+        """Each biller link's state, with the acceptance time of its oldest waiting notice."""
+        link, p = t.biller_links.c, t.payments.c
+        oldest = (
+            select(p.biller_code, func.min(p.created_at).label("oldest_waiting_at"))
+            .where(p.state == PaymentState.DEBITED.value)
+            .group_by(p.biller_code)
+            .subquery()
+        )
+        query = (
+            select(
+                link.biller_code,
+                link.state,
+                link.failures,
+                link.since,
+                link.last_error,
+                oldest.c.oldest_waiting_at,
+            )
+            .outerjoin_from(t.biller_links, oldest, oldest.c.biller_code == link.biller_code)
+            .order_by(link.biller_code)
+        )
+        return [dict(row) for row in self.connection.execute(query).mappings()]

@@ -184,7 +184,7 @@ class SqlPaymentRepository:
         query = (
             select(p.payment_id)
             .where(p.state.in_([s.value for s in states]), p.next_attempt_at <= now)
-            .order_by(p.next_attempt_at)
+            .order_by(p.next_attempt_at, p.created_at)
             .limit(limit)
         )
         if self.connection.dialect.name == "postgresql":
@@ -271,7 +271,17 @@ class SqlPresentmentRepository:
     def service(self, biller_code: str, reference: str) -> dict[str, Any] | None:
         s, c = t.services.c, t.customers.c
         query = (
-            select(s.id, s.kind, s.reference, s.state, c.name_ar, c.name_en, c.msisdn, c.language)
+            select(
+                s.id,
+                s.kind,
+                s.reference,
+                s.state,
+                c.name_ar,
+                c.name_en,
+                c.msisdn,
+                c.language,
+                c.governorate,
+            )
             .join_from(t.services, t.customers, c.id == s.customer_id)
             .where(s.biller_code == biller_code, s.reference == reference)
         )

@@ -356,7 +356,7 @@ payment_events = Table(
 bill_reservations = Table(
     "bill_reservations",
     metadata,
-    Column("bill_id", String(64), ForeignKey("bills.id"), primary_key=True),
+    Column("bill_id", String(64), ForeignKey("presented_bills.id"), primary_key=True),
     Column("payment_id", String(36), ForeignKey("payments.payment_id"), nullable=False),
     Column("reserved_at", Timestamp, nullable=False),
     Index("ix_bill_reservations_payment_id", "payment_id"),
@@ -535,9 +535,7 @@ job_runs = Table(
     Column("error", String(400)),
     Column("runner", String(64), nullable=False),
     UniqueConstraint("job", "biller_code", "scheduled_for", name="uq_job_runs_key"),
-    CheckConstraint(
-        "status IN ('running', 'succeeded', 'failed', 'interrupted')", name="status"
-    ),
+    CheckConstraint("status IN ('running', 'succeeded', 'failed', 'interrupted')", name="status"),
     Index("ix_job_runs_started_at", "started_at"),
     Index("ix_job_runs_status", "status", "next_attempt_at"),
 )
@@ -571,9 +569,7 @@ staff = Table(
     Column("failed_attempts", Integer, nullable=False),
     Column("locked_until", Timestamp),
     Column("created_at", Timestamp, nullable=False),
-    CheckConstraint(
-        "role IN ('cashier', 'supervisor', 'administrator', 'operator')", name="role"
-    ),
+    CheckConstraint("role IN ('cashier', 'supervisor', 'administrator', 'operator')", name="role"),
     CheckConstraint(
         "(counter_code IS NULL) = (role IN ('administrator', 'operator'))", name="counter"
     ),
@@ -607,9 +603,7 @@ shifts = Table(
     Column("counted_minor", Money),
     Column("approved_by", String(32), ForeignKey("staff.username")),
     Column("approved_at", Timestamp),
-    CheckConstraint(
-        "state IN ('open', 'closed', 'awaiting_approval', 'approved')", name="state"
-    ),
+    CheckConstraint("state IN ('open', 'closed', 'awaiting_approval', 'approved')", name="state"),
     CheckConstraint("opening_float_minor >= 0", name="opening_float"),
     Index(
         "uq_shifts_open_cashier",
@@ -718,3 +712,120 @@ cash_surpluses = Table(
     Index("ix_cash_surpluses_service", "biller_code", "customer_ref"),
     Index("ix_cash_surpluses_paid_shift_id", "paid_shift_id"),
 )
+
+
+# --- The switch's side of the Biller API (docs/BILLER-API.md) -----------------------
+
+# What a biller presented of a customer: the answer of its last inquiry (online
+# billers) or the rows of its bill files (upload billers). The switch checks a
+# payment against this copy and holds its bills in bill_reservations; the
+# biller's own books stay in the biller's system.
+presented_services = Table(
+    "presented_services",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("reference", String(32), nullable=False),
+    Column("name_ar", String(120), nullable=False),
+    Column("name_en", String(120), nullable=False),
+    Column("governorate", String(32)),
+    Column("msisdn", String(16)),
+    Column("language", String(2), nullable=False, server_default="ar"),
+    Column("source", String(8), nullable=False),
+    Column("refreshed_at", Timestamp, nullable=False),
+    UniqueConstraint("biller_code", "reference", name="uq_presented_services_reference"),
+    CheckConstraint("source IN ('inquiry', 'upload')", name="source"),
+)
+
+presented_bills = Table(
+    "presented_bills",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("service_id", BigInteger, ForeignKey("presented_services.id"), nullable=False),
+    Column("biller_code", String(16), nullable=False),
+    Column("cycle_id", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("amount_minor", Money, nullable=False),
+    Column("paid_minor", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("refreshed_at", Timestamp, nullable=False),
+    Index("ix_presented_bills_service_id", "service_id"),
+    CheckConstraint("paid_minor >= 0 AND paid_minor <= amount_minor", name="paid_within_amount"),
+)
+
+# The biller's answer to a payment notice: the payment is in the biller's books.
+biller_acknowledgements = Table(
+    "biller_acknowledgements",
+    metadata,
+    Column("payment_id", String(36), ForeignKey("payments.payment_id"), primary_key=True),
+    Column("biller_code", String(16), nullable=False),
+    Column("biller_receipt_id", String(64), nullable=False),
+    Column("acknowledged_at", Timestamp, nullable=False),
+    Column("answer", JSON, nullable=False),
+)
+
+# The state of the link to each online biller, as the console shows it. While a
+# biller is down, only the oldest waiting notice is tried (at next_attempt_at),
+# so that notices reach it in acceptance order once it is back.
+biller_links = Table(
+    "biller_links",
+    metadata,
+    Column("biller_code", String(16), ForeignKey("billers.code"), primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("since", Timestamp, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("last_error", String(200)),
+    CheckConstraint("state IN ('up', 'down')", name="state"),
+)
+
+# A file of bills a biller uploaded (docs/BILLER-API.md, "Bill upload"): one row
+# per file id, with the answer given, so that a file sent twice is applied once.
+bill_files = Table(
+    "bill_files",
+    metadata,
+    Column("file_id", String(64), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("answer", JSON, nullable=False),
+    Column("received_at", Timestamp, nullable=False),
+)
+
+BOTH = ("billers", "biller_service_kinds", "outbox", "sms_messages", "sms_submissions")
+BILLING_TABLES = (
+    *BOTH,
+    "customers",
+    "services",
+    "tariffs",
+    "billing_cycles",
+    "usage_records",
+    "bill_runs",
+    "bills",
+    "biller_postings",
+    "bill_payments",
+    "biller_posting_reversals",
+    "service_suspensions",
+    "suspension_bills",
+    "provisioning_orders",
+    "job_runs",
+)
+SWITCH_TABLES = tuple(
+    name for name in metadata.tables if name not in BILLING_TABLES or name in BOTH
+)
+
+
+def _subset(names: tuple[str, ...]) -> MetaData:
+    target = MetaData(naming_convention=metadata.naming_convention)
+    for name in names:
+        metadata.tables[name].to_metadata(target)
+    return target
+
+
+# What each system's migrations build: the billing system's store and the switch's.
+billing_metadata = _subset(BILLING_TABLES)
+switch_metadata = _subset(SWITCH_TABLES)

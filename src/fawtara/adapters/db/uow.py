@@ -1,18 +1,28 @@
-"""The unit of work: one transaction, with the repositories bound to it."""
+"""The unit of work: one transaction, with the repositories of one store bound to it.
+
+Two systems, two stores: the switch's (payments, ledger, counters, SMS, the
+copy of what billers presented) and the billing system's (customers, bills,
+postings, the service lifecycle). A unit of work is opened on one of them and
+offers only that store's repositories; reaching for the other system's is a
+programming error that fails at once, naming the store.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
+from fawtara.adapters.db.biller_link_repository import SqlBillerLinkRepository
 from fawtara.adapters.db.billing_repositories import (
     SqlBillerRepository,
     SqlBillRepository,
     SqlBillRunRepository,
     SqlCustomerRepository,
     SqlPostingRepository,
+    SqlPublishingRepository,
     SqlServiceRepository,
     SqlTariffRepository,
     SqlUsageRepository,
@@ -30,6 +40,10 @@ from fawtara.adapters.db.job_runs_repository import SqlJobRunRepository
 from fawtara.adapters.db.ledger_repository import SqlLedgerRepository
 from fawtara.adapters.db.lifecycle_repository import SqlLifecycleRepository
 from fawtara.adapters.db.monitoring_repository import SqlMonitoringRepository
+from fawtara.adapters.db.presented_repository import (
+    SqlPresentedBillRepository,
+    SqlPresentedRepository,
+)
 from fawtara.adapters.db.switch_repositories import (
     SqlOutboxRepository,
     SqlParticipantRepository,
@@ -38,42 +52,104 @@ from fawtara.adapters.db.switch_repositories import (
 )
 from fawtara.service_layer.ports import UnitOfWork
 
+SWITCH = "switch"
+BILLING = "billing"
+
+
+class _Absent:
+    """A repository of the other system's store: any use is a programming error."""
+
+    def __init__(self, name: str, store: str) -> None:
+        self._what = f"the {store} store has no {name!r} repository (it is the other system's)"
+
+    def __getattr__(self, attribute: str) -> Any:
+        raise AssertionError(self._what)
+
+
+# Which repositories each store offers (the rest are _Absent).
+_REPOSITORIES: dict[str, dict[str, Callable[[Connection], Any]]] = {
+    SWITCH: {
+        "billers": SqlBillerRepository,
+        "bills": SqlPresentedBillRepository,
+        "presentment": SqlPresentedRepository,
+        "ledger": SqlLedgerRepository,
+        "participants": SqlParticipantRepository,
+        "payments": SqlPaymentRepository,
+        "outbox": SqlOutboxRepository,
+        "cash": SqlCashRepository,
+        "counters": SqlCounterRepository,
+        "staff": SqlStaffRepository,
+        "shifts": SqlShiftRepository,
+        "counter_journal": SqlCounterJournalRepository,
+        "audit": SqlAuditRepository,
+        "monitoring": SqlMonitoringRepository,
+        "history": SqlPaymentHistoryRepository,
+        "biller_links": SqlBillerLinkRepository,
+    },
+    BILLING: {
+        "billers": SqlBillerRepository,
+        "tariffs": SqlTariffRepository,
+        "customers": SqlCustomerRepository,
+        "services": SqlServiceRepository,
+        "usage": SqlUsageRepository,
+        "bill_runs": SqlBillRunRepository,
+        "bills": SqlBillRepository,
+        "postings": SqlPostingRepository,
+        "outbox": SqlOutboxRepository,
+        "presentment": SqlPresentmentRepository,
+        "lifecycle": SqlLifecycleRepository,
+        "jobs": SqlJobRunRepository,
+        "monitoring": SqlMonitoringRepository,
+        "publishing": SqlPublishingRepository,
+    },
+}
+_ALL = sorted({name for names in _REPOSITORIES.values() for name in names})
+
 
 class SqlUnitOfWork:
     """Opens a transaction on enter; rolls back on exit unless committed."""
 
-    def __init__(self, engine: Engine, readonly: bool = False) -> None:
+    billers: Any
+    tariffs: Any
+    customers: Any
+    services: Any
+    usage: Any
+    bill_runs: Any
+    bills: Any
+    postings: Any
+    ledger: Any
+    participants: Any
+    payments: Any
+    outbox: Any
+    presentment: Any
+    lifecycle: Any
+    jobs: Any
+    cash: Any
+    counters: Any
+    staff: Any
+    shifts: Any
+    counter_journal: Any
+    audit: Any
+    monitoring: Any
+    history: Any
+    biller_links: Any
+    publishing: Any
+
+    def __init__(self, engine: Engine, readonly: bool = False, store: str = SWITCH) -> None:
+        assert store in _REPOSITORIES, store
         self.engine = engine
         self.readonly = readonly
+        self.store = store
         self.connection: Connection | None = None
 
     def __enter__(self) -> Self:
         connection = self.engine.connect().execution_options(readonly=self.readonly)
         self.connection = connection
         self._transaction = connection.begin()
-        self.billers = SqlBillerRepository(connection)
-        self.tariffs = SqlTariffRepository(connection)
-        self.customers = SqlCustomerRepository(connection)
-        self.services = SqlServiceRepository(connection)
-        self.usage = SqlUsageRepository(connection)
-        self.bill_runs = SqlBillRunRepository(connection)
-        self.bills = SqlBillRepository(connection)
-        self.postings = SqlPostingRepository(connection)
-        self.ledger = SqlLedgerRepository(connection)
-        self.participants = SqlParticipantRepository(connection)
-        self.payments = SqlPaymentRepository(connection)
-        self.outbox = SqlOutboxRepository(connection)
-        self.presentment = SqlPresentmentRepository(connection)
-        self.lifecycle = SqlLifecycleRepository(connection)
-        self.jobs = SqlJobRunRepository(connection)
-        self.cash = SqlCashRepository(connection)
-        self.counters = SqlCounterRepository(connection)
-        self.staff = SqlStaffRepository(connection)
-        self.shifts = SqlShiftRepository(connection)
-        self.counter_journal = SqlCounterJournalRepository(connection)
-        self.audit = SqlAuditRepository(connection)
-        self.monitoring = SqlMonitoringRepository(connection)
-        self.history = SqlPaymentHistoryRepository(connection)
+        offered = _REPOSITORIES[self.store]
+        for name in _ALL:
+            make = offered.get(name)
+            setattr(self, name, make(connection) if make else _Absent(name, self.store))
         return self
 
     def __exit__(

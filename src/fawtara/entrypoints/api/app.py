@@ -17,7 +17,7 @@ from fawtara import __version__
 from fawtara.bootstrap import Platform
 from fawtara.domain import limits
 from fawtara.domain.errors import FawtaraError
-from fawtara.entrypoints.api import billers, counter, operations, payments, receipts
+from fawtara.entrypoints.api import biller_side, billers, counter, operations, payments, receipts
 from fawtara.entrypoints.web import console, portal
 from fawtara.entrypoints.web.rendering import mount_static
 from fawtara.service_layer.ports import BankGateway
@@ -27,16 +27,8 @@ def error_body(code: str, message: str, message_ar: str) -> dict[str, dict[str, 
     return {"error": {"code": code, "message": message, "message_ar": message_ar}}
 
 
-def create_app(platform: Platform, bank: BankGateway | None = None) -> FastAPI:
-    """The app for a wired platform; refuses a database whose schema is behind."""
-    platform.require_current_schema()
-    app = FastAPI(
-        title="Fawtara",
-        version=__version__,
-        description="Electronic bill presentment and payment network (فوترة).",
-    )
-    app.state.platform = platform
-    app.state.switch = platform.switch(bank or platform.bank_gateway())
+def install_error_handling(app: FastAPI) -> None:
+    """Bounded bodies and one error shape, on every app of the platform."""
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -74,7 +66,21 @@ def create_app(platform: Platform, bank: BankGateway | None = None) -> FastAPI:
             error_body(code, str(error.detail), "طلب غير صالح"), status_code=error.status_code
         )
 
+
+def create_app(platform: Platform, bank: BankGateway | None = None) -> FastAPI:
+    """The app for a wired platform; refuses a database whose schema is behind."""
+    platform.require_current_schema()
+    app = FastAPI(
+        title="Fawtara",
+        version=__version__,
+        description="Electronic bill presentment and payment network (فوترة).",
+    )
+    app.state.platform = platform
+    app.state.switch = platform.switch(bank or platform.bank_gateway())
+
+    install_error_handling(app)
     app.include_router(billers.router)
+    app.include_router(biller_side.router)
     app.include_router(payments.router)
     app.include_router(counter.router)
     app.include_router(receipts.router)

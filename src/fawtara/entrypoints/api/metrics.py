@@ -39,7 +39,7 @@ class FiguresCollector(Collector):
         )
         yield from payment_metrics(figures)
         yield from queue_metrics(figures)
-        yield from lifecycle_metrics(figures)
+        yield from biller_link_metrics(figures)
         yield from link_metrics(figures)
         active = {alert.name: alert for alert in evaluate(figures)}
         alerts = _labelled("alert_active", "1 while the alert holds", ["name", "severity"])
@@ -114,29 +114,24 @@ def queue_metrics(figures: Figures) -> Iterator[Metric]:
         )
 
 
-def lifecycle_metrics(figures: Figures) -> Iterator[Metric]:
-    yield _counter("suspensions", "Services suspended, ever", figures.suspensions_total)
-    yield _gauge("services_suspended", "Services suspended now", figures.suspended_now)
-    yield _counter("reconnections", "Suspensions ended, ever", figures.reconnections_total)
-    yield _counter(
-        "protection_violations",
-        "Suspensions that broke the protection rule, ever (must be 0)",
-        figures.protection_violations,
+def biller_link_metrics(figures: Figures) -> Iterator[Metric]:
+    up = _labelled("biller_link_up", "1 while the biller answers the switch", ["biller"])
+    failures = _labelled(
+        "biller_link_failures", "Failed calls in a row while the link is down", ["biller"]
     )
-    status = _labelled(
-        "job_last_run", "1 for the status of each job's last run", ["job", "biller", "status"]
+    waiting = _labelled(
+        "biller_oldest_waiting_notice_age_seconds",
+        "Age of the oldest payment notice the biller has not answered",
+        ["biller"],
     )
-    failing = _labelled("job_failing", "1 when a job's last run failed", ["job", "biller"])
-    started = _labelled(
-        "job_last_run_started_timestamp_seconds", "When each job last started", ["job", "biller"]
-    )
-    for job in figures.jobs:
-        status.add_metric([job.job, job.biller_code, job.status], 1.0)
-        failing.add_metric([job.job, job.biller_code], float(job.failing))
-        started.add_metric([job.job, job.biller_code], job.started_at.timestamp())
-    yield status
-    yield failing
-    yield started
+    for link in figures.biller_links:
+        up.add_metric([link.biller_code], float(link.up))
+        failures.add_metric([link.biller_code], float(link.failures))
+        if link.oldest_waiting_age_s is not None:
+            waiting.add_metric([link.biller_code], link.oldest_waiting_age_s)
+    yield up
+    yield failures
+    yield waiting
 
 
 def link_metrics(figures: Figures) -> Iterator[Metric]:

@@ -78,9 +78,7 @@ class FetchOut(BaseModel):
 
 @router.post("/v1/bills/fetch", response_model=FetchOut, summary="A subscriber's bills")
 def fetch(body: FetchIn, request: Request, _caller: Caller) -> FetchOut:
-    found = use_cases.fetch_bills(
-        platform_of(request).uow(readonly=True), body.biller.upper(), body.customer_ref
-    )
+    found = use_cases.fetch_bills(request.app.state.switch, body.biller.upper(), body.customer_ref)
     return FetchOut(
         biller=found.biller_code,
         customer_ref=found.customer_ref,

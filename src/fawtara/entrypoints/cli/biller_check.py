@@ -21,6 +21,7 @@ from fawtara.biller_api.conformance import (
     Fixture,
     run_conformance,
 )
+from fawtara.biller_api.conformance_session import UNKNOWN_CUSTOMER_REF
 
 BILLER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}", re.ASCII)  # schema.Code
 CUSTOMER_REF_LENGTH_MAX = 32  # schema.CustomerRef
@@ -40,13 +41,25 @@ def biller_check(
         list[str] | None,
         typer.Option("--bill", help="a bill to pay (repeat); default: the oldest open bill"),
     ] = None,
+    unknown_ref: Annotated[
+        str,
+        typer.Option(
+            "--unknown-ref",
+            help="a well-formed reference the biller does not know (for a biller that checks"
+            " the form of references first)",
+        ),
+    ] = UNKNOWN_CUSTOMER_REF,
 ) -> None:
     """Check that a biller's online API keeps the Biller API v1 contract."""
-    problem = argument_problem(url, biller, customer_ref, timeout_s)
+    problem = argument_problem(url, biller, customer_ref, timeout_s) or (
+        argument_problem(url, biller, unknown_ref, timeout_s).replace(
+            "--customer-ref", "--unknown-ref"
+        )
+    )
     if problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
-    fixture = Fixture(customer_ref, tuple(bills or ()))
+    fixture = Fixture(customer_ref, tuple(bills or ()), unknown_customer_ref=unknown_ref)
     with httpx.Client(base_url=url.rstrip("/")) as client:
         results = run_conformance(client, biller, key, fixture, timeout_s)
     for result in results:

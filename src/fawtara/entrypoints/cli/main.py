@@ -6,28 +6,23 @@ non-zero exit (1 for a refused operation, 2 for bad input).
 
 from __future__ import annotations
 
-import csv
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fawtara.bootstrap import Platform, bootstrap
-from fawtara.domain.errors import FawtaraError, ValidationError
-from fawtara.domain.usage import COLUMNS
+from fawtara.bootstrap import BILLING, in_one_process
 from fawtara.entrypoints.cli.biller_check import biller_check
+from fawtara.entrypoints.cli.billing import billing_app
 from fawtara.entrypoints.cli.counters import audit, counters_app, staff_app
 from fawtara.entrypoints.cli.receipts import keys_app, receipt_app
+from fawtara.entrypoints.cli.shell import err, fail, out, platform, progress_bar, structured_logs
 from fawtara.entrypoints.cli.station import counter_station
-from fawtara.service_layer import bill_run as bill_run_handler
 from fawtara.service_layer import ledger as ledger_handlers
-from fawtara.service_layer.usage_import import import_usage
+
+__all__ = ["app", "err", "fail", "main", "out", "platform", "progress_bar", "structured_logs"]
 
 app = typer.Typer(
     help="Fawtara: electronic bill presentment and payment.",
@@ -36,13 +31,11 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
-usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 sms_app = typer.Typer(help="SMS confirmations.", no_args_is_help=True)
 participants_app = typer.Typer(help="Participants: banks, billers, channels.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
-app.add_typer(usage_app, name="usage")
 app.add_typer(demo_app, name="demo")
 app.add_typer(participants_app, name="participants")
 app.add_typer(sms_app, name="sms")
@@ -50,47 +43,15 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(receipt_app, name="receipt")
 app.add_typer(counters_app, name="counters")
 app.add_typer(staff_app, name="staff")
+app.add_typer(billing_app, name="billing")
 app.command("audit")(audit)
 app.command("counter-station")(counter_station)
 app.command("biller-check")(biller_check)
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-
-def fail(message: str, exit_code: int = 1) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(exit_code)
-
-
-@contextmanager
-def platform(check_schema: bool = True) -> Iterator[Platform]:
-    """The wired platform; expected errors become one line on stderr."""
-    try:
-        wired = bootstrap()
-        if check_schema:
-            wired.require_current_schema()
-        yield wired
-    except FawtaraError as error:
-        raise fail(
-            f"{error.code}: {error.message}", 2 if isinstance(error, ValidationError) else 1
-        ) from None
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
-
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply the migrations to the database named by FAWTARA_DATABASE_URL."""
+    """Apply the switch's migrations to FAWTARA_DATABASE_URL (billing: `fawtara billing db`)."""
     with platform(check_schema=False) as wired:
         before, after = wired.upgrade_schema()
     out.print(f"schema at {after} (was {before or 'empty'})")
@@ -145,70 +106,6 @@ def ledger_balances() -> None:
     out.print(table)
 
 
-def read_usage_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-        if missing:
-            raise fail(
-                f"INVALID_USAGE: {path} lacks the column(s) {', '.join(missing)}; "
-                f"the header must be {','.join(COLUMNS)}",
-                2,
-            )
-        for row in reader:
-            yield reader.line_num, row
-
-
-@usage_app.command("import")
-def usage_import(
-    file: Annotated[Path, typer.Argument(help="CSV with header biller,cycle,service_ref,quantity")],
-    show: Annotated[int, typer.Option(help="how many rejected rows to print")] = 20,
-) -> None:
-    """Import call units or meter readings; bad rows are listed, good rows kept."""
-    if not file.is_file():
-        raise fail(f"INVALID_USAGE: no such file {file}", 2)
-    with platform() as wired, progress_bar() as bar:
-        task = bar.add_task("importing usage", total=None)
-        report = import_usage(
-            wired.uow_factory(),
-            read_usage_rows(file),
-            file.name,
-            wired.clock,
-            lambda done, _total: bar.update(task, completed=done),
-        )
-    for line_no, reason in report.rejected[:show]:
-        err.print(f"{file}:{line_no}: {reason}", markup=False)
-    out.print(
-        f"{report.rows_read} rows: {report.rows_added} added, "
-        f"{report.rows_unchanged} already there, {report.rejected_count} rejected"
-    )
-    if report.rejected_count:
-        raise typer.Exit(1)
-
-
-@app.command("bill-run")
-def bill_run(
-    biller: Annotated[str, typer.Option(help="biller code, e.g. STE")],
-    cycle: Annotated[
-        str, typer.Option(help="cycle id: 2026-11 (monthly) or 2026-B6 (two-monthly)")
-    ],
-) -> None:
-    """Issue one bill per active service for a cycle; safe to rerun."""
-    with platform() as wired, progress_bar() as bar:
-        task = bar.add_task(f"bill run {biller} {cycle}", total=None)
-        report = bill_run_handler.run_bill_run(
-            wired.uow_factory(),
-            biller.upper(),
-            cycle,
-            wired.clock,
-            lambda done, total: bar.update(task, completed=done, total=total),
-        )
-    out.print(
-        f"{report.bills_issued} bills issued for {report.biller_code} {report.cycle_id}; "
-        f"{report.services_without_usage} services without usage were not billed"
-    )
-
-
 @app.command("billers")
 def billers() -> None:
     """List the registered billers."""
@@ -239,8 +136,9 @@ def demo_seed(
     from fawtara.demo.seed import seed_demo
 
     with platform() as wired:
+        wired.require_current_schema(BILLING)
         init_switch_keys(wired.settings)  # the demo's receipts are signed (docs/RECEIPTS.md)
-        summary = seed_demo(wired, subscribers)
+        summary = seed_demo(in_one_process(wired), subscribers)
     out.print(summary)
 
 
@@ -405,76 +303,27 @@ def sms_worker() -> None:
     sms_worker_main()
 
 
-@app.command("jobs")
-def jobs(
-    limit: Annotated[int, typer.Option(help="how many runs, newest first")] = 30,
-) -> None:
-    """The scheduler's job runs (status, tries, counts) and the lifecycle's counts."""
-    from fawtara.domain import limits
-    from fawtara.service_layer.lifecycle import lifecycle_summary
-
-    if not 0 < limit <= limits.job_runs_listed_max:
-        raise fail(f"VALIDATION_ERROR: --limit must be 1..{limits.job_runs_listed_max}", 2)
-    with platform() as wired, wired.uow(readonly=True) as uow:
-        found = uow.jobs.recent(limit)
-    table = Table("job", "biller", "for", "status", "tries", "started", "finished", "counts")
-    for run in found:
-        table.add_row(
-            run.key.job.value,
-            run.key.biller_code,
-            run.key.scheduled_for.isoformat(),
-            run.status.value,
-            str(run.attempts),
-            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
-            "" if run.finished_at is None else f"{run.finished_at:%H:%M:%S}",
-            run.error or ", ".join(f"{k} {v}" for k, v in run.counts.items() if v),
-        )
-    out.print(table)
-    summary = lifecycle_summary(wired.uow(readonly=True))
-    out.print(", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in summary.items()))
-
-
-@app.command("scheduler")
-def scheduler(
-    once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
-) -> None:
-    """Run the biller jobs (bill runs, reminders, the overdue sweep) until Ctrl-C; one leads."""
-    import threading
-
-    from fawtara.entrypoints.scheduler import run_once, run_scheduler
-
-    with platform() as wired:
-        if once:
-            report = run_once(wired)
-            for key, status in report.jobs_run:
-                out.print(f"{key.job.value} {key.biller_code} {key.scheduled_for}: {status.value}")
-            out.print(
-                f"{len(report.jobs_run)} job(s); {report.reviews.reconnected} reconnected; "
-                f"{report.orders.sent} order(s) sent, {report.orders.failed} failed"
-            )
-            return
-    stop = threading.Event()
-    try:
-        rounds = run_scheduler(wired, stop)
-    except KeyboardInterrupt:
-        stop.set()
-        return
-    out.print(f"{rounds} scheduler round(s)")
-
-
 @app.command("simulate")
 def simulate(
     days: Annotated[int, typer.Option(help="simulated days, 1..366")] = 90,
     database: Annotated[
-        Path, typer.Option(help="the scratch SQLite file it runs on (overwritten)")
+        Path,
+        typer.Option(
+            help="the switch's scratch SQLite file (overwritten); the billing's is beside it,"
+            " NAME-billing.db"
+        ),
     ] = Path("var/simulate.db"),
     in_place: Annotated[
-        bool, typer.Option(help="run on FAWTARA_DATABASE_URL itself (changes it for good)")
+        bool,
+        typer.Option(
+            help="run on FAWTARA_DATABASE_URL and FAWTARA_BILLING_DATABASE_URL themselves"
+            " (changes them for good)"
+        ),
     ] = False,
     seed: Annotated[int, typer.Option(help="random seed: the same seed, the same quarter")] = 1,
     subscribers: Annotated[int, typer.Option(help="per biller, when a scratch is seeded")] = 350,
 ) -> None:
-    """A time-compressed quarter on a copy of the demo data; prints what the lifecycle did."""
+    """A time-compressed quarter on copies of both stores; prints what the lifecycle did."""
     from fawtara.demo.quarter import run_simulation, simulation_source
 
     if not 1 <= days <= 366:
@@ -534,16 +383,6 @@ def serve(
         log_level="info",
         log_config=None,  # uvicorn's lines go through structured_logs() too
     )
-
-
-def structured_logs() -> None:
-    """JSON lines (or text on a terminal) for the long-running commands: FAWTARA_LOG_FORMAT."""
-    from fawtara.bootstrap_operations import setup_logging
-
-    try:
-        setup_logging()
-    except ValueError as error:
-        raise fail(f"VALIDATION_ERROR: {error}", 2) from None
 
 
 def main() -> None:

@@ -64,7 +64,8 @@ def portal_participant(platform: Platform) -> Participant:
         found = uow.participants.get(PORTAL_CODE)
     if found is None:
         raise Unauthenticated("the portal participant PORTAL is not registered: fawtara demo seed")
-    return found[0]
+    participant: Participant = found[0]
+    return participant
 
 
 def bank_step_allowed(request: Request) -> None:
@@ -104,8 +105,9 @@ def landing(request: Request, error: str = "", status_code: int = 200) -> Respon
     return render(request, "portal/landing.html", context, status_code)
 
 
-def _bills_context(platform: Platform, biller_code: str, ref: str) -> dict[str, Any]:
-    found = use_cases.fetch_bills(platform.uow(readonly=True), biller_code.upper(), ref)
+def _bills_context(request: Request, biller_code: str, ref: str) -> dict[str, Any]:
+    platform = platform_of(request)
+    found = use_cases.fetch_bills(request.app.state.switch, biller_code.upper(), ref)
     with platform.uow(readonly=True) as uow:
         biller = uow.billers.get(found.biller_code)
     assert biller is not None, "fetch_bills found the biller"
@@ -127,16 +129,15 @@ def bills(
 ) -> Response:
     return on_error(
         request,
-        lambda: render(
-            request, "portal/bills.html", _bills_context(platform_of(request), biller, ref)
-        ),
+        lambda: render(request, "portal/bills.html", _bills_context(request, biller, ref)),
         lambda error, status: landing(request, error, status),
     )
 
 
-def _chosen(platform: Platform, biller: str, ref: str, bill_ids: list[str]) -> dict[str, Any]:
+def _chosen(request: Request, biller: str, ref: str, bill_ids: list[str]) -> dict[str, Any]:
     """The bills page's context with the chosen unpaid bills and their total."""
-    context = _bills_context(platform, biller, ref)
+    platform = platform_of(request)
+    context = _bills_context(request, biller, ref)
     chosen = [b for b in context["unpaid"] if b.id in set(bill_ids)]
     if not chosen:
         raise ValidationError(
@@ -151,7 +152,7 @@ def _chosen(platform: Platform, biller: str, ref: str, bill_ids: list[str]) -> d
 def _bills_again(request: Request, biller: str, ref: str) -> Callable[[str, int], Response]:
     def again(error: str, status: int) -> Response:
         try:
-            context = _bills_context(platform_of(request), biller, ref)
+            context = _bills_context(request, biller, ref)
         except FawtaraError:
             return landing(request, error, status)
         return render(request, "portal/bills.html", {**context, "error": error}, status)
@@ -166,10 +167,9 @@ def choose_payer(
     ref: Text,
     bill_ids: BillIds = [],  # noqa: B006 - FastAPI reads the default, never mutates it
 ) -> Response:
-    platform = platform_of(request)
     return on_error(
         request,
-        lambda: render(request, "portal/payer.html", _chosen(platform, biller, ref, bill_ids)),
+        lambda: render(request, "portal/payer.html", _chosen(request, biller, ref, bill_ids)),
         _bills_again(request, biller, ref),
     )
 
@@ -188,7 +188,7 @@ def ask_consent(
 
     def step() -> Response:
         bank_step_allowed(request)
-        context = _chosen(platform, biller, ref, bill_ids)
+        context = _chosen(request, biller, ref, bill_ids)
         payment_id = str(uuid.uuid4())
         account_number = account.strip()
         if not account_number:
@@ -211,7 +211,7 @@ def ask_consent(
 
     def again(error: str, status: int) -> Response:
         try:
-            context = _chosen(platform, biller, ref, bill_ids)
+            context = _chosen(request, biller, ref, bill_ids)
         except FawtaraError:
             return _bills_again(request, biller, ref)(error, status)
         values = {"bank": bank.upper(), "account": account, "msisdn": msisdn}
@@ -237,7 +237,7 @@ def confirm_and_pay(  # noqa: PLR0913 (one parameter per field of the posted for
 
     def step() -> Response:
         bank_step_allowed(request)
-        context = _chosen(platform, biller, ref, bill_ids)
+        context = _chosen(request, biller, ref, bill_ids)
         platform.bank_consent().confirm(bank, payment_id, code.strip())
         payment_request = PaymentRequest(
             payment_id=payment_id,
@@ -257,7 +257,7 @@ def confirm_and_pay(  # noqa: PLR0913 (one parameter per field of the posted for
 
     def again(error: str, status: int) -> Response:
         try:
-            context = _chosen(platform, biller, ref, bill_ids)
+            context = _chosen(request, biller, ref, bill_ids)
         except FawtaraError:
             return _bills_again(request, biller, ref)(error, status)
         values = {"payment_id": payment_id, "bank": bank, "account": account, "msisdn": msisdn}
@@ -310,7 +310,7 @@ def bill_download(
 
     def step() -> Response:
         limits.check_length(bill_id, limits.bill_id_length_max, "bill_id")
-        found = use_cases.fetch_bills(platform.uow(readonly=True), biller.upper(), ref)
+        found = use_cases.fetch_bills(request.app.state.switch, biller.upper(), ref)
         pdf = bill_pdf(platform, found.biller_code, found.customer_ref, bill_id)
         # bill_pdf found this id among the service's bills: safe in a header.
         return pdf_download(pdf, f"bill-{bill_id}.pdf")

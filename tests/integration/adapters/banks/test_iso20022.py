@@ -26,6 +26,7 @@ from fawtara.domain.banking import (
     ReturnInstruction,
     StatusRequest,
 )
+from fawtara.domain.payments import return_id_of
 
 PAYMENT_ID = "3f2c1d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f"
 CREATED_AT = datetime(2026, 11, 3, 9, 30, 15, 123456, tzinfo=UTC)
@@ -230,6 +231,19 @@ def test_a_return_becomes_a_valid_pacs004_and_reads_back_exactly(reason: str) ->
 def test_ids_other_than_uuids_travel_as_they_are() -> None:
     instruction = a_return(return_id="R-2026-000017")
     assert iso.pacs004_to_return(iso.return_to_pacs004(instruction, DEFAULT_SWITCH)) == instruction
+
+
+@pytest.mark.parametrize(
+    "payment_id", ["9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a", "counter-STN1-" + "7" * 51]
+)
+def test_the_switchs_return_id_of_any_payment_id_travels_in_a_valid_pacs004(
+    payment_id: str,
+) -> None:
+    """A payment id of up to 64 characters gets a return id a bank can take (Max35Text)."""
+    instruction = a_return(payment_id=PAYMENT_ID, return_id=return_id_of(payment_id))
+    data = iso.return_to_pacs004(instruction, DEFAULT_SWITCH)
+    assert_valid(data, "pacs.004.001.09")
+    assert iso.pacs004_to_return(data).return_id == return_id_of(payment_id)
 
 
 @pytest.mark.parametrize(

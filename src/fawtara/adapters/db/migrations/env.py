@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that fawtara.adapters.db.schema passes."""
+"""Alembic environment of the switch's store (on the connection schema.py passes)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from alembic import context
 
-from fawtara.adapters.db.tables import UtcTimestamp, metadata
+from fawtara.adapters.db.tables import UtcTimestamp, switch_metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
@@ -19,7 +19,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=metadata,
+    target_metadata=switch_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     render_item=render_item,
