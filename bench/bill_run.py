@@ -163,14 +163,15 @@ USAGE_COLUMNS = "service_id, cycle_id, biller_code, quantity, source, imported_a
 
 
 def register(engine: Any) -> None:
+    """The biller and its tariff in the billing system's registry (the bill run's store)."""
     from fawtara.adapters.clock import SystemClock
-    from fawtara.adapters.db.uow import SqlUnitOfWork
-    from fawtara.service_layer.registry import add_tariff, register_biller
+    from fawtara.adapters.db.uow import BILLING, SqlUnitOfWork
+    from fawtara.service_layer.registry import add_tariff, register_billing_biller
 
     clock = SystemClock()
-    uow: Any = SqlUnitOfWork(engine)
-    register_biller(uow, the_biller(), clock)
-    uow = SqlUnitOfWork(engine)
+    uow: Any = SqlUnitOfWork(engine, store=BILLING)
+    register_billing_biller(uow, the_biller(), clock)
+    uow = SqlUnitOfWork(engine, store=BILLING)
     add_tariff(uow, the_tariff(), clock)
 
 
@@ -189,11 +190,11 @@ def pg_copy(conn: Any, table: str, columns: str, rows: Iterator[tuple[Any, ...]]
 
 def pg_setup(url: str, services: int) -> None:
     from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.schema import upgrade
+    from fawtara.adapters.db.schema import BILLING, upgrade
 
     engine = make_engine(url)
-    with phase("postgresql: schema (alembic upgrade head), biller and tariff"):
-        upgrade(engine)
+    with phase("postgresql: billing store schema (alembic upgrade head), biller and tariff"):
+        upgrade(engine, system=BILLING)
         register(engine)
     engine.dispose()
     created = "2026-01-01 00:00:00+00"
@@ -327,13 +328,13 @@ def pgbench_select_tps(base_url: str, seconds: int) -> float:
 
 def sqlite_setup(path: Path, services: int) -> None:
     from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.schema import upgrade
+    from fawtara.adapters.db.schema import BILLING, upgrade
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
-    with phase("sqlite: schema (alembic upgrade head), biller and tariff"):
-        upgrade(engine)
+    with phase("sqlite: billing store schema (alembic upgrade head), biller and tariff"):
+        upgrade(engine, system=BILLING)
         register(engine)
     engine.dispose()
     created = "2026-01-01 00:00:00.000000"  # SQLAlchemy's storage format for DateTime
@@ -390,7 +391,7 @@ def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
     """Runs in the child: one bill run, then one JSON line with its figures."""
     from fawtara.adapters.clock import SystemClock
     from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.uow import SqlUnitOfWork
+    from fawtara.adapters.db.uow import BILLING, SqlUnitOfWork
     from fawtara.service_layer.bill_run import run_bill_run
 
     engine = make_engine(url)
@@ -417,7 +418,7 @@ def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
 
     options: dict[str, Any] = {} if batch_rows is None else {"batch_rows": batch_rows}
 
-    uow_factory: Any = partial(SqlUnitOfWork, engine)
+    uow_factory: Any = partial(SqlUnitOfWork, engine, store=BILLING)
 
     def run() -> Any:
         return run_bill_run(uow_factory, BILLER, CYCLE, SystemClock(), progress, **options)

@@ -87,7 +87,7 @@ from fawtara.bootstrap_receipts import (  # noqa: E402
     render_receipt_pdf,
     verify_receipt,
 )
-from fawtara.config import Settings  # noqa: E402
+from fawtara.config import DEFAULT_BILLER_LINKS, Settings, parse_banks  # noqa: E402
 from fawtara.demo.participants import demo_key  # noqa: E402
 from fawtara.demo.payments import NoPullBank  # noqa: E402
 from fawtara.domain.cash import round_cash  # noqa: E402
@@ -123,17 +123,21 @@ def summary(samples_s: list[float]) -> dict[str, Any]:
 
 
 @contextmanager
-def database(engine: str, folder: Path, name: str) -> Iterator[str]:
-    """A fresh, empty database URL of the engine; dropped afterwards on PostgreSQL."""
+def database(engine: str, folder: Path, name: str) -> Iterator[tuple[str, str]]:
+    """Fresh, empty database URLs of the engine: the switch's store and the billing
+    system's beside it (NAME_billing); dropped afterwards on PostgreSQL."""
+    billing = f"{name}_billing"
     if engine == "sqlite":
-        yield f"sqlite:///{folder / f'{name}.db'}"
+        yield f"sqlite:///{folder / f'{name}.db'}", f"sqlite:///{folder / f'{billing}.db'}"
         return
     base = os.environ.get("FAWTARA_BENCH_DATABASE_URL", DEFAULT_PG_URL)
     recreate_database(base, name)
+    recreate_database(base, billing)
     try:
-        yield pg_url(base, name)
+        yield pg_url(base, name), pg_url(base, billing)
     finally:
         drop_database(base, name)
+        drop_database(base, billing)
 
 
 # -- 1. offline backlog sync -------------------------------------------------------------
@@ -188,8 +192,8 @@ def offline_sync(engine: str, folder: Path, payments: int, rounds: int) -> dict[
     work = folder / f"sync-{engine}-{payments}"
     runs: list[dict[str, Any]] = []
     with (
-        database(engine, folder, f"{BENCH_DB}_sync_{payments}") as url,
-        station_line(url, work, meters=2 * payments * rounds) as line,
+        database(engine, folder, f"{BENCH_DB}_sync_{payments}") as (url, billing_url),
+        station_line(url, work, 2 * payments * rounds, billing_url) as line,
     ):
         desk = line.station.desk
         member = desk.signed_in(desk.sign_in(CASHIER, CASHIER_PASSWORD))
@@ -267,6 +271,9 @@ def check_synced(line: Any, ids: list[str], bills: list[Any], counter_total: int
         rows = db.execute(select(p.payment_id, p.state).where(p.payment_id.in_(ids))).all()
         assert sorted(r.payment_id for r in rows) == sorted(ids), "each payment once"
         assert {r.state for r in rows} == {"completed"}, {r.state for r in rows}
+        cash_rows = db.execute(select(func.count()).select_from(t.counter_payments)).scalar_one()
+        assert cash_rows == counter_total, (cash_rows, counter_total)
+    with line.platform.billing_store().connect() as db:  # the biller's books
         bp = t.bill_payments.c
         per_bill = db.execute(
             select(bp.bill_id, func.count())
@@ -274,8 +281,6 @@ def check_synced(line: Any, ids: list[str], bills: list[Any], counter_total: int
             .group_by(bp.bill_id)
         ).all()
         assert len(per_bill) == len(bills) and {n for _, n in per_bill} == {1}, "bills once"
-        cash_rows = db.execute(select(func.count()).select_from(t.counter_payments)).scalar_one()
-        assert cash_rows == counter_total, (cash_rows, counter_total)
     assert verify_ledger(line.platform.uow(readonly=True)).balanced
 
 
@@ -328,18 +333,20 @@ def fawtara(env: dict[str, str], *args: str) -> None:
     subprocess.run([FAWTARA, *args], env=env, check=True, capture_output=True, timeout=300)
 
 
-def push_burst(url: str, keys_dir: Path, payments: int) -> int:
-    """Push payments of demo banks for unpaid bills, through the switch's use case."""
+def push_burst(url: str, billing_url: str, keys_dir: Path, payments: int) -> int:
+    """Push payments of demo banks for unpaid bills, through the switch's use case (the
+    billing system called in process, on its own store)."""
     from fawtara.bootstrap import bootstrap
     from fawtara.demo import data
 
-    platform = bootstrap(Settings(url, "127.0.0.1", 8000, keys_dir=keys_dir))
+    settings = Settings(url, "127.0.0.1", 8000, keys_dir=keys_dir, billing_database_url=billing_url)
+    platform = bootstrap(settings)
     try:
-        b, s = t.bills.c, t.services.c
+        b, s = t.presented_bills.c, t.presented_services.c  # the switch's copy of the bills
         query = (
             select(b.id, b.biller_code, s.reference, b.amount_minor)
-            .join_from(t.bills, t.services, s.id == b.service_id)
-            .where(b.status == "issued", b.amount_minor > 0)
+            .join_from(t.presented_bills, t.presented_services, s.id == b.service_id)
+            .where(b.status == "issued", b.amount_minor > 0, b.paid_minor == 0)
             .order_by(b.id)
             .limit(payments)
         )
@@ -360,6 +367,7 @@ def push_burst(url: str, keys_dir: Path, payments: int) -> int:
         return len(bills)
     finally:
         platform.engine.dispose()
+        platform.billing_store().dispose()
 
 
 @contextmanager
@@ -386,21 +394,27 @@ def _answers(base: str) -> bool:
 
 
 def console(engine: str, folder: Path, burst: int, requests: int) -> dict[str, Any]:
-    with database(engine, folder, f"{BENCH_DB}_console") as url:
+    with database(engine, folder, f"{BENCH_DB}_console") as (url, billing_url):
         keys_dir = folder / f"console-keys-{engine}"
-        closed = free_port()  # nothing listens there: the bank links and SMSC show down
+        closed = free_port()  # nothing listens there: the bank and biller links and SMSC show down
+        billers = parse_banks(DEFAULT_BILLER_LINKS, "FAWTARA_BILLER_LINKS")
         env = {
             **os.environ,
             "FAWTARA_DATABASE_URL": url,
+            "FAWTARA_BILLING_DATABASE_URL": billing_url,
             "FAWTARA_KEYS_DIR": str(keys_dir),
             "FAWTARA_BANKS": f"BEMO=http://127.0.0.1:{closed}",
+            "FAWTARA_BILLER_LINKS": ",".join(
+                f"{code}=http://127.0.0.1:{closed}" for code in billers
+            ),
             "FAWTARA_SMSC_PORT": str(closed),
             "FAWTARA_LOG_FORMAT": "json",
         }
         fawtara(env, "db", "upgrade")
+        fawtara(env, "billing", "db", "upgrade")
         fawtara(env, "demo", "seed")
         started = time.perf_counter()
-        pushed = push_burst(url, keys_dir, burst)
+        pushed = push_burst(url, billing_url, keys_dir, burst)
         burst_rate = pushed / (time.perf_counter() - started)
         paths = {
             "healthz": "/healthz",
@@ -408,9 +422,12 @@ def console(engine: str, folder: Path, burst: int, requests: int) -> dict[str, A
             "ops_figures": "/v1/ops/figures",
         }
         samples: dict[str, list[float]] = {name: [] for name in paths}
-        with serving(env) as base, httpx.Client(
-            base_url=base, headers={"X-Api-Key": demo_key("OPS")}, timeout=30
-        ) as client:
+        with (
+            serving(env) as base,
+            httpx.Client(
+                base_url=base, headers={"X-Api-Key": demo_key("OPS")}, timeout=30
+            ) as client,
+        ):
             answers: dict[str, httpx.Response] = {}
             for round_no in range(5 + requests):
                 for name, path in paths.items():
@@ -525,9 +542,7 @@ def main() -> None:
         if "console" in parts:
             results["console"] = []
             for engine in engines:
-                results["console"].append(
-                    console(engine, folder, options.burst, options.requests)
-                )
+                results["console"].append(console(engine, folder, options.burst, options.requests))
                 print(json.dumps(results["console"][-1]), flush=True)
     results["load_at_end"] = load()
     results["wall_s"] = round(time.perf_counter() - wall, 1)

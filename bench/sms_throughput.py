@@ -17,7 +17,7 @@ What is measured (3 runs each, the median is reported):
 Usage:
     .venv/bin/python bench/sms_throughput.py                # 3 runs of 3,000 messages
     .venv/bin/python bench/sms_throughput.py --messages 500 --runs 1
-Writes bench/results/sms_throughput.json.
+Writes bench/results/sms_throughput.json (--output: elsewhere).
 """
 
 from __future__ import annotations
@@ -124,6 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--output", type=Path, default=HERE / "results" / "sms_throughput.json", help="JSON file"
+    )
     options = parser.parse_args()
     sample = render(notice_from_payload(SmsKind.PAYMENT_COMPLETED, payload(1)))
     parts = len(split_into_parts(sample, 1))
@@ -165,8 +168,8 @@ def main() -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": host.python_version()},
     }]  # fmt: skip
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "sms_throughput.json").write_text(
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(
         json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print(f"median {value:.0f} messages/s ({value * parts:.0f} submit_sm/s); "
