@@ -44,6 +44,8 @@ MODULES: dict[str, str] = {
     "fawtara.domain.references": "fawtara.kernel.references",
     "fawtara.domain.billers": "fawtara.kernel.billers",
     "fawtara.domain.bills": "fawtara.kernel.bills",
+    "fawtara.domain.backoff": "fawtara.kernel.backoff",
+    "fawtara.domain.presentment": "fawtara.kernel.presentment",
     "fawtara.domain.tariffs": "fawtara.billing.domain.tariffs",
     "fawtara.domain.usage": "fawtara.billing.domain.usage",
     "fawtara.domain.lifecycle": "fawtara.billing.domain.lifecycle",
@@ -72,6 +74,12 @@ MODULES: dict[str, str] = {
     "fawtara.service_layer.lifecycle_hook": "fawtara.billing.use_cases.lifecycle_hook",
     "fawtara.service_layer.lifecycle_notices": "fawtara.billing.use_cases.lifecycle_notices",
     "fawtara.service_layer.scheduler": "fawtara.billing.use_cases.scheduler",
+    "fawtara.service_layer.in_flight_check": "fawtara.billing.use_cases.in_flight_check",
+    "fawtara.service_layer.inquiry": "fawtara.billing.use_cases.inquiry",
+    "fawtara.service_layer.publishing": "fawtara.billing.use_cases.publishing",
+    "fawtara.service_layer.bill_files": "fawtara.switch.use_cases.bill_files",
+    "fawtara.service_layer.biller_side": "fawtara.switch.use_cases.biller_side",
+    "fawtara.service_layer.counter_sync": "fawtara.counters.use_cases.counter_sync",
     "fawtara.service_layer.payments": "fawtara.switch.use_cases.payments",
     "fawtara.service_layer.payment_steps": "fawtara.switch.use_cases.payment_steps",
     "fawtara.service_layer.ledger": "fawtara.switch.use_cases.ledger",
@@ -104,6 +112,12 @@ MODULES: dict[str, str] = {
     "fawtara.adapters.db.uow": "fawtara.storage.uow",
     "fawtara.adapters.db.migrations.checks": "fawtara.storage.migrations.checks",
     "fawtara.adapters.db.migrations.env": "fawtara.storage.migrations.env",
+    "fawtara.adapters.db.billing_migrations.env": "fawtara.storage.billing_migrations.env",
+    "fawtara.adapters.switch_link.http": "fawtara.billing.adapters.switch_link.http",
+    "fawtara.adapters.switch_link.in_process": "fawtara.billing.adapters.switch_link.in_process",
+    "fawtara.adapters.billers.http_gateway": "fawtara.switch.adapters.billers.http_gateway",
+    "fawtara.adapters.db.biller_link_repository": "fawtara.switch.adapters.biller_link_repository",
+    "fawtara.adapters.db.presented_repository": "fawtara.switch.adapters.presented_repository",
     "fawtara.adapters.db.billing_repositories": "fawtara.billing.adapters.billing_repositories",
     "fawtara.adapters.db.lifecycle_repository": "fawtara.billing.adapters.lifecycle_repository",
     "fawtara.adapters.db.job_runs_repository": "fawtara.billing.adapters.job_runs_repository",
@@ -137,6 +151,11 @@ MODULES: dict[str, str] = {
     "fawtara.entrypoints.api.app": "fawtara.switch.entrypoints.api.app",
     "fawtara.entrypoints.api.billers": "fawtara.switch.entrypoints.api.billers",
     "fawtara.entrypoints.api.payments": "fawtara.switch.entrypoints.api.payments",
+    "fawtara.entrypoints.api.biller_side": "fawtara.switch.entrypoints.api.biller_side",
+    "fawtara.entrypoints.billing_api": "fawtara.billing.entrypoints.api",
+    "fawtara.entrypoints.cli.billing": "fawtara.billing.entrypoints.cli",
+    "fawtara.entrypoints.cli.biller_check": "fawtara.cli.biller_check",
+    "fawtara.entrypoints.cli.shell": "fawtara.shell",
     "fawtara.entrypoints.workers": "fawtara.switch.entrypoints.workers",
     "fawtara.entrypoints.scheduler": "fawtara.billing.entrypoints.scheduler",
     "fawtara.entrypoints.sms_worker": "fawtara.sms.entrypoints.sms_worker",
@@ -174,6 +193,9 @@ PACKAGES: dict[str, str] = {
     "fawtara.adapters.provisioning": "fawtara.billing.adapters.provisioning",
     "fawtara.adapters.db.migrations": "fawtara.storage.migrations",
     "fawtara.adapters.db.migrations.versions": "fawtara.storage.migrations.versions",
+    "fawtara.adapters.db.billing_migrations": "fawtara.storage.billing_migrations",
+    "fawtara.adapters.db.billing_migrations.versions": "fawtara.storage.billing_migrations.versions",
+    "fawtara.adapters.switch_link": "fawtara.billing.adapters.switch_link",
     "fawtara.entrypoints.web": "fawtara.web",
 }
 
@@ -196,6 +218,8 @@ DATA: dict[str, str] = {
     "adapters/receipts/templates": "receipts/adapters/templates",
     "adapters/db/migrations/script.py.mako": "storage/migrations/script.py.mako",
     "adapters/db/migrations/versions": "storage/migrations/versions",
+    "adapters/db/billing_migrations/script.py.mako": "storage/billing_migrations/script.py.mako",
+    "adapters/db/billing_migrations/versions": "storage/billing_migrations/versions",
     "entrypoints/web/templates": "web/templates",
     "entrypoints/web/static": "web/static",
 }
@@ -222,18 +246,6 @@ SYMBOL_MOVES: list[SymbolMove] = [
         "fawtara.billing.domain.tariffs",
         "fawtara.kernel.bills",
         "a bill's line is part of the Bill both sides know; the kernel must not import billing",
-    ),
-    SymbolMove(
-        ("out", "err", "fail", "platform"),
-        "fawtara.cli.main",
-        "fawtara.shell",
-        "breaks the circle cli.main <-> counters' CLI: sub-apps import the shell, not the root",
-        docstring=(
-            "What the `fawtara` command's root app and the capabilities' sub-apps share.\n\n"
-            "The two consoles, `fail` (an expected error as one line on stderr and an exit\n"
-            "code) and `platform()` (the wired platform, errors turned into `fail`). The\n"
-            "root (fawtara.cli.main) imports the sub-apps; they import this, never the root.\n"
-        ),
     ),
 ]
 
