@@ -94,7 +94,7 @@ class phase:  # a context manager that times and reports one step
 
 
 def the_biller() -> Any:
-    from fawtara.domain.billers import (
+    from fawtara.kernel.billers import (
         Biller,
         CalendarKind,
         PaymentRule,
@@ -111,9 +111,9 @@ def the_biller() -> Any:
 
 
 def the_tariff() -> Any:
-    from fawtara.domain.billers import ServiceKind
-    from fawtara.domain.money import Rate
-    from fawtara.domain.tariffs import Block, Tariff
+    from fawtara.billing.domain.tariffs import Block, Tariff
+    from fawtara.kernel.billers import ServiceKind
+    from fawtara.kernel.money import Rate
 
     return Tariff(
         biller_code=BILLER, service_kind=ServiceKind.ELECTRICITY, tariff_class=TARIFF_CLASS,
@@ -144,7 +144,7 @@ def customer_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
 
 
 def service_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
-    from fawtara.domain.references import luhn_check_digit
+    from fawtara.kernel.references import luhn_check_digit
 
     for i in range(1, services + 1):
         meter = f"{100_000_000 + i:09d}"  # an electricity meter: 9 digits and a Luhn digit
@@ -163,9 +163,9 @@ USAGE_COLUMNS = "service_id, cycle_id, biller_code, quantity, source, imported_a
 
 
 def register(engine: Any) -> None:
-    from fawtara.adapters.clock import SystemClock
-    from fawtara.adapters.db.uow import SqlUnitOfWork
-    from fawtara.service_layer.registry import add_tariff, register_biller
+    from fawtara.billing.use_cases.registry import add_tariff, register_biller
+    from fawtara.kernel.clock import SystemClock
+    from fawtara.storage.uow import SqlUnitOfWork
 
     clock = SystemClock()
     uow: Any = SqlUnitOfWork(engine)
@@ -188,8 +188,8 @@ def pg_copy(conn: Any, table: str, columns: str, rows: Iterator[tuple[Any, ...]]
 
 
 def pg_setup(url: str, services: int) -> None:
-    from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.schema import upgrade
+    from fawtara.storage.engine import make_engine
+    from fawtara.storage.schema import upgrade
 
     engine = make_engine(url)
     with phase("postgresql: schema (alembic upgrade head), biller and tariff"):
@@ -326,8 +326,8 @@ def pgbench_select_tps(base_url: str, seconds: int) -> float:
 
 
 def sqlite_setup(path: Path, services: int) -> None:
-    from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.schema import upgrade
+    from fawtara.storage.engine import make_engine
+    from fawtara.storage.schema import upgrade
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -388,10 +388,10 @@ def process_cpu_seconds(pid: int) -> float:
 
 def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
     """Runs in the child: one bill run, then one JSON line with its figures."""
-    from fawtara.adapters.clock import SystemClock
-    from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.uow import SqlUnitOfWork
-    from fawtara.service_layer.bill_run import run_bill_run
+    from fawtara.billing.use_cases.bill_run import run_bill_run
+    from fawtara.kernel.clock import SystemClock
+    from fawtara.storage.engine import make_engine
+    from fawtara.storage.uow import SqlUnitOfWork
 
     engine = make_engine(url)
     backends: list[int] = []
@@ -451,7 +451,7 @@ def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
 
 
 def default_batch_rows() -> int:
-    from fawtara.domain import limits
+    from fawtara.kernel import limits
 
     return limits.bill_run_batch_rows
 

@@ -86,30 +86,30 @@ sys.path.insert(0, SRC)
 import httpx  # noqa: E402
 from sqlalchemy import Engine, event, select  # noqa: E402
 
-from fawtara.adapters.banks.in_memory import InMemoryBank  # noqa: E402
-from fawtara.adapters.clock import SystemClock  # noqa: E402
-from fawtara.adapters.db import tables as t  # noqa: E402
-from fawtara.adapters.db.engine import make_engine  # noqa: E402
-from fawtara.adapters.db.schema import upgrade  # noqa: E402
-from fawtara.bootstrap import Platform  # noqa: E402
+from fawtara.banks.adapters.in_memory import InMemoryBank  # noqa: E402
+from fawtara.billing.domain.tariffs import Block, Tariff  # noqa: E402
+from fawtara.billing.use_cases.bill_run import run_bill_run  # noqa: E402
+from fawtara.billing.use_cases.registry import add_tariff, register_biller  # noqa: E402
+from fawtara.billing.use_cases.usage_import import import_usage  # noqa: E402
 from fawtara.config import Settings  # noqa: E402
-from fawtara.domain.billers import (  # noqa: E402
+from fawtara.kernel.billers import (  # noqa: E402
     Biller,
     CalendarKind,
     PaymentRule,
     PaymentRuleKind,
     ServiceKind,
 )
-from fawtara.domain.money import Rate  # noqa: E402
-from fawtara.domain.participants import Participant, ParticipantKind  # noqa: E402
-from fawtara.domain.payments import PaymentRequest  # noqa: E402
-from fawtara.domain.references import luhn_check_digit  # noqa: E402
-from fawtara.domain.tariffs import Block, Tariff  # noqa: E402
-from fawtara.service_layer.bill_run import run_bill_run  # noqa: E402
-from fawtara.service_layer.participants import register_participant  # noqa: E402
-from fawtara.service_layer.payments import submit_payment  # noqa: E402
-from fawtara.service_layer.registry import add_tariff, register_biller  # noqa: E402
-from fawtara.service_layer.usage_import import import_usage  # noqa: E402
+from fawtara.kernel.clock import SystemClock  # noqa: E402
+from fawtara.kernel.money import Rate  # noqa: E402
+from fawtara.kernel.references import luhn_check_digit  # noqa: E402
+from fawtara.storage import tables as t  # noqa: E402
+from fawtara.storage.engine import make_engine  # noqa: E402
+from fawtara.storage.schema import upgrade  # noqa: E402
+from fawtara.switch.bootstrap import Platform  # noqa: E402
+from fawtara.switch.domain.participants import Participant, ParticipantKind  # noqa: E402
+from fawtara.switch.domain.payments import PaymentRequest  # noqa: E402
+from fawtara.switch.use_cases.participants import register_participant  # noqa: E402
+from fawtara.switch.use_cases.payments import submit_payment  # noqa: E402
 
 BILLER = "ELEC"
 CYCLE = "2026-B5"
@@ -950,8 +950,8 @@ async def load(send: Any, clients: int, warmup_s: float, window_s: float,
 
 def pain001_sender(bank: str) -> Any:
     """`send(account) -> (outcome, seconds)`: one debit straight to the bank simulator."""
-    from fawtara.adapters.banks import iso20022
-    from fawtara.domain.banking import DebitInstruction
+    from fawtara.banks.adapters import iso20022
+    from fawtara.banks.domain.banking import DebitInstruction
 
     headers = {"Content-Type": "application/xml"}
     connections: dict[str, RawHttp] = {}
