@@ -103,10 +103,14 @@ def the_biller() -> Any:
     )
 
     return Biller(
-        code=BILLER, name_ar="المؤسسة العامة لتوزيع الكهرباء",
+        code=BILLER,
+        name_ar="المؤسسة العامة لتوزيع الكهرباء",
         name_en="Public Establishment for Electricity Distribution",
-        service_kinds=(ServiceKind.ELECTRICITY,), calendar=CalendarKind.BIMONTHLY,
-        payment_rule=PaymentRule(PaymentRuleKind.PARTIAL), due_days=30, grace_days=15,
+        service_kinds=(ServiceKind.ELECTRICITY,),
+        calendar=CalendarKind.BIMONTHLY,
+        payment_rule=PaymentRule(PaymentRuleKind.PARTIAL),
+        due_days=30,
+        grace_days=15,
     )
 
 
@@ -116,8 +120,11 @@ def the_tariff() -> Any:
     from fawtara.kernel.money import Rate
 
     return Tariff(
-        biller_code=BILLER, service_kind=ServiceKind.ELECTRICITY, tariff_class=TARIFF_CLASS,
-        effective_from=date(2026, 1, 1), decision="benchmark: residential, incremental blocks",
+        biller_code=BILLER,
+        service_kind=ServiceKind.ELECTRICITY,
+        tariff_class=TARIFF_CLASS,
+        effective_from=date(2026, 1, 1),
+        decision="benchmark: residential, incremental blocks",
         unit="kWh",
         blocks=(Block(300, Rate.parse("6.00")), Block(None, Rate.parse("14.00"))),
     )
@@ -139,8 +146,16 @@ GOVERNORATES = ("Damascus", "Rural Damascus", "Aleppo", "Homs", "Hama", "Latakia
 
 def customer_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
     for i in range(1, services + 1):
-        yield (i, BILLER, f"مشترك {i}", f"Subscriber {i}", f"+9639{i % 100_000_000:08d}",
-               GOVERNORATES[i % len(GOVERNORATES)], "ar", created)
+        yield (
+            i,
+            BILLER,
+            f"مشترك {i}",
+            f"Subscriber {i}",
+            f"+9639{i % 100_000_000:08d}",
+            GOVERNORATES[i % len(GOVERNORATES)],
+            "ar",
+            created,
+        )
 
 
 def service_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
@@ -148,8 +163,16 @@ def service_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
 
     for i in range(1, services + 1):
         meter = f"{100_000_000 + i:09d}"  # an electricity meter: 9 digits and a Luhn digit
-        yield (i, BILLER, i, "electricity", meter + luhn_check_digit(meter), TARIFF_CLASS,
-               "active", created)
+        yield (
+            i,
+            BILLER,
+            i,
+            "electricity",
+            meter + luhn_check_digit(meter),
+            TARIFF_CLASS,
+            "active",
+            created,
+        )
 
 
 def usage_rows(services: int, imported: str) -> Iterator[tuple[Any, ...]]:
@@ -163,9 +186,10 @@ USAGE_COLUMNS = "service_id, cycle_id, biller_code, quantity, source, imported_a
 
 
 def register(engine: Any) -> None:
-    from fawtara.billing.use_cases.registry import add_tariff, register_biller
+    from fawtara.billing.use_cases.registry import add_tariff
     from fawtara.kernel.clock import SystemClock
     from fawtara.storage.uow import SqlUnitOfWork
+    from fawtara.switch.use_cases.billers import register_biller
 
     clock = SystemClock()
     uow: Any = SqlUnitOfWork(engine)
@@ -197,12 +221,15 @@ def pg_setup(url: str, services: int) -> None:
         register(engine)
     engine.dispose()
     created = "2026-01-01 00:00:00+00"
-    with phase(f"postgresql: COPY {services:,} customers, services, usage rows"), \
-            pg_connect(url) as conn:
+    with (
+        phase(f"postgresql: COPY {services:,} customers, services, usage rows"),
+        pg_connect(url) as conn,
+    ):
         pg_copy(conn, "customers", CUSTOMER_COLUMNS, customer_rows(services, created))
         pg_copy(conn, "services", SERVICE_COLUMNS, service_rows(services, created))
-        pg_copy(conn, "usage_records", USAGE_COLUMNS,
-                usage_rows(services, "2026-03-01 06:00:00+00"))
+        pg_copy(
+            conn, "usage_records", USAGE_COLUMNS, usage_rows(services, "2026-03-01 06:00:00+00")
+        )
         for table in ("customers", "services"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {services})")
         conn.commit()
@@ -228,26 +255,48 @@ def bill_like_rows(services: int) -> list[tuple[Any, ...]]:
     for i, quantity in enumerate(quantities(services), start=1):
         text = lines.get(quantity)
         if text is None:
-            text = json.dumps([line.to_dict() for line in tariff.price(quantity)],
-                              ensure_ascii=False)
+            text = json.dumps(
+                [line.to_dict() for line in tariff.price(quantity)], ensure_ascii=False
+            )
             lines[quantity] = text
         amount = expected_amount_minor(quantity)
-        rows.append((f"{BILLER}-{CYCLE}-{i}", BILLER, i, CYCLE, period_start, period_end, issued,
-                     due, amount, 0, "SYP", "issued" if amount else "paid", text))
+        rows.append(
+            (
+                f"{BILLER}-{CYCLE}-{i}",
+                BILLER,
+                i,
+                CYCLE,
+                period_start,
+                period_end,
+                issued,
+                due,
+                amount,
+                0,
+                "SYP",
+                "issued" if amount else "paid",
+                text,
+            )
+        )
     return rows
 
 
 def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
     def field(value: Any) -> str:
         text = value.isoformat() if isinstance(value, date) else str(value)
-        return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-                .replace("\r", "\\r"))
+        return (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
 
     return "".join("\t".join(map(field, row)) + "\n" for row in rows).encode()
 
 
-BILL_LIKE_COLUMNS = ("id, biller_code, service_id, cycle_id, period_start, period_end, issued_on, "
-                     "due_on, amount_minor, paid_minor, currency, status, lines")
+BILL_LIKE_COLUMNS = (
+    "id, biller_code, service_id, cycle_id, period_start, period_end, issued_on, "
+    "due_on, amount_minor, paid_minor, currency, status, lines"
+)
 
 
 def pg_copy_baseline(url: str, rows: list[tuple[Any, ...]], text: bytes | None) -> float:
@@ -260,9 +309,10 @@ def pg_copy_baseline(url: str, rows: list[tuple[Any, ...]], text: bytes | None) 
         conn.execute("CHECKPOINT")
     with pg_connect(url) as conn:
         start = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(
-            f"COPY copy_baseline ({BILL_LIKE_COLUMNS}) FROM STDIN"
-        ) as copy:
+        with (
+            conn.cursor() as cursor,
+            cursor.copy(f"COPY copy_baseline ({BILL_LIKE_COLUMNS}) FROM STDIN") as copy,
+        ):
             if text is None:
                 for row in rows:
                     copy.write_row(row)
@@ -289,9 +339,10 @@ def pg_copy_into_bills(url: str, rows: list[tuple[Any, ...]], batch_rows: int) -
     with pg_connect(url) as conn:
         start = time.perf_counter()
         for first in range(0, len(rows), batch_rows):
-            with conn.cursor() as cursor, cursor.copy(
-                f"COPY bills ({BILL_LIKE_COLUMNS}) FROM STDIN"
-            ) as copy:
+            with (
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY bills ({BILL_LIKE_COLUMNS}) FROM STDIN") as copy,
+            ):
                 for row in rows[first : first + batch_rows]:
                     copy.write_row(row)
             conn.commit()
@@ -306,15 +357,33 @@ def pgbench_available() -> bool:
 
 def pgbench_init(base_url: str) -> None:
     recreate_database(base_url, PGBENCH_DB)
-    subprocess.run(["pgbench", "-i", "-s", "10", "-q", *pgbench_args(base_url), PGBENCH_DB],
-                   check=True, capture_output=True, env=pgbench_env(base_url))
+    subprocess.run(
+        ["pgbench", "-i", "-s", "10", "-q", *pgbench_args(base_url), PGBENCH_DB],
+        check=True,
+        capture_output=True,
+        env=pgbench_env(base_url),
+    )
 
 
 def pgbench_select_tps(base_url: str, seconds: int) -> float:
     done = subprocess.run(
-        ["pgbench", "-S", "-T", str(seconds), "-c", "2", "-j", "2", "-n",
-         *pgbench_args(base_url), PGBENCH_DB],
-        check=True, capture_output=True, text=True, env=pgbench_env(base_url),
+        [
+            "pgbench",
+            "-S",
+            "-T",
+            str(seconds),
+            "-c",
+            "2",
+            "-j",
+            "2",
+            "-n",
+            *pgbench_args(base_url),
+            PGBENCH_DB,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=pgbench_env(base_url),
     )
     found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", done.stdout)
     assert found is not None, done.stdout
@@ -437,17 +506,23 @@ def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
     cpu_seconds = time.process_time() - cpu_start
     server_cpu_seconds = sum(process_cpu_seconds(pid) for pid in backends) if backends else None
     engine.dispose()
-    print(RESULT_MARK + json.dumps({
-        "seconds": seconds,
-        "cpu_seconds": cpu_seconds,
-        "server_cpu_seconds": server_cpu_seconds,
-        "bills_issued": report.bills_issued,
-        "services_pending": report.services_pending,
-        "services_without_usage": report.services_without_usage,
-        "batches": report.batches,
-        "peak_rss_kb": vm_hwm_kb(),
-        "rss_before_run_kb": rss_before_kb,
-    }), flush=True)
+    print(
+        RESULT_MARK
+        + json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "server_cpu_seconds": server_cpu_seconds,
+                "bills_issued": report.bills_issued,
+                "services_pending": report.services_pending,
+                "services_without_usage": report.services_without_usage,
+                "batches": report.batches,
+                "peak_rss_kb": vm_hwm_kb(),
+                "rss_before_run_kb": rss_before_kb,
+            }
+        ),
+        flush=True,
+    )
 
 
 def default_batch_rows() -> int:
@@ -456,8 +531,9 @@ def default_batch_rows() -> int:
     return limits.bill_run_batch_rows
 
 
-def run_child(url: str, batch_rows: int | None, profile: str | None = None,
-              kill_at: float | None = None) -> dict[str, Any]:
+def run_child(
+    url: str, batch_rows: int | None, profile: str | None = None, kill_at: float | None = None
+) -> dict[str, Any]:
     """One bill run in its own process, which reports its own peak RSS.
 
     With `kill_at` (a fraction), the process is killed with SIGKILL as soon as
@@ -474,9 +550,9 @@ def run_child(url: str, batch_rows: int | None, profile: str | None = None,
     killed = False
     for line in proc.stdout:
         if line.startswith(RESULT_MARK):
-            result = json.loads(line[len(RESULT_MARK):])
+            result = json.loads(line[len(RESULT_MARK) :])
         elif line.startswith(PROGRESS_MARK):
-            done, total = (int(x) for x in line[len(PROGRESS_MARK):].split())
+            done, total = (int(x) for x in line[len(PROGRESS_MARK) :].split())
             if kill_at is not None and not killed and done >= kill_at * total:
                 proc.send_signal(signal.SIGKILL)
                 killed = True
@@ -510,8 +586,13 @@ def summarise(rows: Any, run: Any) -> dict[str, Any]:
         amount += row[8]
         paid += row[9]
         digest.update(("|".join(str(v) for v in row) + "\n").encode())
-    return {"bills": count, "amount_minor": amount, "paid_minor": paid,
-            "digest": digest.hexdigest(), "bill_run": list(run) if run else None}
+    return {
+        "bills": count,
+        "amount_minor": amount,
+        "paid_minor": paid,
+        "digest": digest.hexdigest(),
+        "bill_run": list(run) if run else None,
+    }
 
 
 def bills_summary_pg(url: str) -> dict[str, Any]:
@@ -556,8 +637,12 @@ def mb(kb: int) -> float:
 
 
 def run_rounds(
-    engine_name: str, repeats: int, reset: Callable[[], None], url: str,
-    batch_rows: int | None, before_round: Callable[[int], None] | None = None,
+    engine_name: str,
+    repeats: int,
+    reset: Callable[[], None],
+    url: str,
+    batch_rows: int | None,
+    before_round: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     runs = []
     for round_no in range(1, repeats + 1):
@@ -567,16 +652,23 @@ def run_rounds(
         say(f"{engine_name}: bill run {round_no}/{repeats} (child process) ...")
         result = run_child(url, batch_rows)
         result["bills_per_s"] = result["bills_issued"] / result["seconds"]
-        say(f"{engine_name}: bill run {round_no}/{repeats}: {result['bills_issued']:,} bills "
+        say(
+            f"{engine_name}: bill run {round_no}/{repeats}: {result['bills_issued']:,} bills "
             f"in {result['seconds']:.1f}s = {result['bills_per_s']:,.0f} bills/s, "
-            f"peak RSS {mb(result['peak_rss_kb'])} MB")
+            f"peak RSS {mb(result['peak_rss_kb'])} MB"
+        )
         runs.append(result)
     return runs
 
 
-def idempotency_check(engine_name: str, url: str, batch_rows: int | None,
-                      summary: Callable[[], dict[str, Any]], expected: dict[str, int],
-                      before: dict[str, Any]) -> dict[str, Any]:
+def idempotency_check(
+    engine_name: str,
+    url: str,
+    batch_rows: int | None,
+    summary: Callable[[], dict[str, Any]],
+    expected: dict[str, int],
+    before: dict[str, Any],
+) -> dict[str, Any]:
     say(f"{engine_name}: rerun of the same cycle (must issue nothing) ...")
     rerun = run_child(url, batch_rows)
     after = summary()
@@ -584,13 +676,22 @@ def idempotency_check(engine_name: str, url: str, batch_rows: int | None,
         raise AssertionError(f"{engine_name}: the rerun changed bills: {rerun}, {after}")
     check_summary(after, expected)
     say(f"{engine_name}: rerun issued 0 bills in {rerun['seconds']:.1f}s; bills unchanged")
-    return {"rerun_bills_issued": 0, "rerun_seconds": round(rerun["seconds"], 2),
-            "bill_run_row": after["bill_run"]}
+    return {
+        "rerun_bills_issued": 0,
+        "rerun_seconds": round(rerun["seconds"], 2),
+        "bill_run_row": after["bill_run"],
+    }
 
 
-def resume_check(engine_name: str, url: str, batch_rows: int | None, reset: Callable[[], None],
-                 summary: Callable[[], dict[str, Any]], expected: dict[str, int],
-                 digest: str) -> dict[str, Any]:
+def resume_check(
+    engine_name: str,
+    url: str,
+    batch_rows: int | None,
+    reset: Callable[[], None],
+    summary: Callable[[], dict[str, Any]],
+    expected: dict[str, int],
+    digest: str,
+) -> dict[str, Any]:
     reset()
     say(f"{engine_name}: bill run killed (SIGKILL) once half the services are done ...")
     killed = run_child(url, batch_rows, kill_at=0.5).get("killed", False)
@@ -605,12 +706,18 @@ def resume_check(engine_name: str, url: str, batch_rows: int | None, reset: Call
         raise AssertionError(f"{engine_name}: bills before the kill and after do not add up")
     if after["bill_run"] != ["completed", expected["bills"], 2]:
         raise AssertionError(f"{engine_name}: bill_runs row after the rerun: {after['bill_run']}")
-    say(f"{engine_name}: rerun issued the other {rerun['bills_issued']:,}; same bills as a "
-        "clean run")
-    return {"killed_mid_run": killed, "bills_before_kill": partial_summary["bills"],
-            "bills_issued_by_rerun": rerun["bills_issued"],
-            "bills_after_rerun": after["bills"], "same_digest_as_clean_run": True,
-            "bill_run_row": after["bill_run"]}
+    say(
+        f"{engine_name}: rerun issued the other {rerun['bills_issued']:,}; same bills as a "
+        "clean run"
+    )
+    return {
+        "killed_mid_run": killed,
+        "bills_before_kill": partial_summary["bills"],
+        "bills_issued_by_rerun": rerun["bills_issued"],
+        "bills_after_rerun": after["bills"],
+        "same_digest_as_clean_run": True,
+        "bill_run_row": after["bill_run"],
+    }
 
 
 def machine_notes() -> dict[str, Any]:
@@ -626,16 +733,23 @@ def machine_notes() -> dict[str, Any]:
     import psycopg
     import sqlalchemy
 
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "memory_gb": round(mem_kb / 1024**2, 1),
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "sqlalchemy": sqlalchemy.__version__, "psycopg": psycopg.__version__,
-            "loadavg_at_start": list(os.getloadavg())}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_gb": round(mem_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "psycopg": psycopg.__version__,
+        "loadavg_at_start": list(os.getloadavg()),
+    }
 
 
 def git_commit() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return None
     return done.stdout.strip() or None
@@ -646,19 +760,36 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--engines", default="postgresql,sqlite")
-    parser.add_argument("--batch-rows", type=int, default=None,
-                        help="override run_bill_run's batch size (default: its own)")
+    parser.add_argument(
+        "--batch-rows",
+        type=int,
+        default=None,
+        help="override run_bill_run's batch size (default: its own)",
+    )
     parser.add_argument("--pgbench-seconds", type=int, default=10)
-    parser.add_argument("--no-resume-check", action="store_true",
-                        help="skip killing a run half-way and checking that a rerun completes it")
-    parser.add_argument("--keep-data", action="store_true",
-                        help="keep the generated databases (for --reuse-data)")
-    parser.add_argument("--profile", metavar="FILE",
-                        help="only profile one PostgreSQL bill run (cProfile) into FILE")
-    parser.add_argument("--once", action="store_true",
-                        help="one bill run per engine, checked, no baselines (development)")
-    parser.add_argument("--reuse-data", action="store_true",
-                        help="skip generating data when a previous run left it (development)")
+    parser.add_argument(
+        "--no-resume-check",
+        action="store_true",
+        help="skip killing a run half-way and checking that a rerun completes it",
+    )
+    parser.add_argument(
+        "--keep-data", action="store_true", help="keep the generated databases (for --reuse-data)"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="only profile one PostgreSQL bill run (cProfile) into FILE",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="one bill run per engine, checked, no baselines (development)",
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="skip generating data when a previous run left it (development)",
+    )
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -682,8 +813,10 @@ def main() -> None:
             pg_setup(url, services)
         pg_reset_bills(url)
         result = run_child(url, args.batch_rows, profile=args.profile)
-        say(f"profiled run: {result['bills_issued']:,} bills in {result['seconds']:.1f}s "
-            f"(under cProfile); stats in {args.profile}")
+        say(
+            f"profiled run: {result['bills_issued']:,} bills in {result['seconds']:.1f}s "
+            f"(under cProfile); stats in {args.profile}"
+        )
         return
 
     if args.once:
@@ -720,62 +853,93 @@ def main() -> None:
         def measure_baselines(round_no: int) -> None:
             if pgbench["available"]:
                 tps.append(pgbench_select_tps(base_url, args.pgbench_seconds))
-                say(f"pgbench -S -T {args.pgbench_seconds} -c 2, round {round_no}: "
-                    f"{tps[-1]:,.0f} tps")
+                say(
+                    f"pgbench -S -T {args.pgbench_seconds} -c 2, round {round_no}: "
+                    f"{tps[-1]:,.0f} tps"
+                )
             steps: list[tuple[str, list[float], Callable[[], float]]] = [
-                ("C: COPY write_row into a plain table", copy_rows_s,
-                 partial(pg_copy_baseline, url, rows, None)),
-                ("COPY text buffer into a plain table", copy_text_s,
-                 partial(pg_copy_baseline, url, rows, text)),
-                (f"COPY write_row into bills, {batch:,} rows a transaction", copy_bills_s,
-                 partial(pg_copy_into_bills, url, rows, batch)),
+                (
+                    "C: COPY write_row into a plain table",
+                    copy_rows_s,
+                    partial(pg_copy_baseline, url, rows, None),
+                ),
+                (
+                    "COPY text buffer into a plain table",
+                    copy_text_s,
+                    partial(pg_copy_baseline, url, rows, text),
+                ),
+                (
+                    f"COPY write_row into bills, {batch:,} rows a transaction",
+                    copy_bills_s,
+                    partial(pg_copy_into_bills, url, rows, batch),
+                ),
             ]
             for label, seconds, measure in steps:
                 seconds.append(measure())
-                say(f"{label}, round {round_no}: {services:,} rows in {seconds[-1]:.1f}s = "
-                    f"{services / seconds[-1]:,.0f} rows/s")
+                say(
+                    f"{label}, round {round_no}: {services:,} rows in {seconds[-1]:.1f}s = "
+                    f"{services / seconds[-1]:,.0f} rows/s"
+                )
 
-        pg_runs = run_rounds("postgresql", args.repeats, lambda: pg_reset_bills(url), url,
-                             args.batch_rows, before_round=measure_baselines)
+        pg_runs = run_rounds(
+            "postgresql",
+            args.repeats,
+            lambda: pg_reset_bills(url),
+            url,
+            args.batch_rows,
+            before_round=measure_baselines,
+        )
         del rows, text
         pg_summary = bills_summary_pg(url)
         check_summary(pg_summary, expected)
-        checks = idempotency_check("postgresql", url, args.batch_rows,
-                                   lambda: bills_summary_pg(url), expected, pg_summary)
+        checks = idempotency_check(
+            "postgresql", url, args.batch_rows, lambda: bills_summary_pg(url), expected, pg_summary
+        )
         if not args.no_resume_check:
             checks["resume"] = resume_check(
-                "postgresql", url, args.batch_rows, lambda: pg_reset_bills(url),
-                lambda: bills_summary_pg(url), expected, pg_summary["digest"])
+                "postgresql",
+                url,
+                args.batch_rows,
+                lambda: pg_reset_bills(url),
+                lambda: bills_summary_pg(url),
+                expected,
+                pg_summary["digest"],
+            )
         baseline = {
-            "name": "pg_copy_rows_per_s", "value": round(services / median(copy_rows_s)),
+            "name": "pg_copy_rows_per_s",
+            "value": round(services / median(copy_rows_s)),
             "method": f"psycopg 3 cursor.copy + write_row of {services:,} tuples built before "
-                      "the clock starts (the same values a bill run writes), into a table "
-                      "LIKE bills with a primary key and no other index, constraint or "
-                      "foreign key; one COPY, one transaction, commit included",
+            "the clock starts (the same values a bill run writes), into a table "
+            "LIKE bills with a primary key and no other index, constraint or "
+            "foreign key; one COPY, one transaction, commit included",
             "runs_rows_per_s": [round(services / s) for s in copy_rows_s],
             "text_buffer": {
                 "name": "pg_copy_text_buffer_rows_per_s",
                 "value": round(services / median(copy_text_s)),
                 "method": "the same rows as one pre-encoded COPY text buffer, written 1 MiB "
-                          "at a time",
+                "at a time",
                 "runs_rows_per_s": [round(services / s) for s in copy_text_s],
             },
             "into_bills": {
                 "name": "pg_copy_into_bills_rows_per_s",
                 "value": round(services / median(copy_bills_s)),
                 "method": f"the same rows, write_row, into the bills table itself (primary key, "
-                          f"unique (service_id, cycle_id), checks, foreign key to services), "
-                          f"{batch:,} rows per transaction: the bill run's writes alone",
+                f"unique (service_id, cycle_id), checks, foreign key to services), "
+                f"{batch:,} rows per transaction: the bill run's writes alone",
                 "runs_rows_per_s": [round(services / s) for s in copy_bills_s],
             },
         }
         if tps:
-            pgbench.update({"command": f"pgbench -S -T {args.pgbench_seconds} -c 2 -j 2 "
-                                       "(after pgbench -i -s 10)",
-                            "tps_runs": [round(x) for x in tps], "tps_median": round(median(tps))})
+            pgbench.update(
+                {
+                    "command": f"pgbench -S -T {args.pgbench_seconds} -c 2 -j 2 "
+                    "(after pgbench -i -s 10)",
+                    "tps_runs": [round(x) for x in tps],
+                    "tps_median": round(median(tps)),
+                }
+            )
             drop_database(base_url, PGBENCH_DB)
-        results.append(engine_result("postgresql", pg_runs, baseline, pg_summary, checks,
-                                     pgbench))
+        results.append(engine_result("postgresql", pg_runs, baseline, pg_summary, checks, pgbench))
         if not args.keep_data:
             drop_database(base_url, BENCH_DB)
 
@@ -785,18 +949,33 @@ def main() -> None:
         if not (args.reuse_data and sqlite_has_services(pristine, services)):
             sqlite_setup(pristine, services)
         sqlite_url = f"sqlite:///{run_file}"
-        sqlite_runs = run_rounds("sqlite", args.repeats,
-                                 lambda: sqlite_fresh_copy(pristine, run_file), sqlite_url,
-                                 args.batch_rows)
+        sqlite_runs = run_rounds(
+            "sqlite",
+            args.repeats,
+            lambda: sqlite_fresh_copy(pristine, run_file),
+            sqlite_url,
+            args.batch_rows,
+        )
         summary = bills_summary_sqlite(run_file)
         check_summary(summary, expected)
-        checks = idempotency_check("sqlite", sqlite_url, args.batch_rows,
-                                   lambda: bills_summary_sqlite(run_file), expected, summary)
+        checks = idempotency_check(
+            "sqlite",
+            sqlite_url,
+            args.batch_rows,
+            lambda: bills_summary_sqlite(run_file),
+            expected,
+            summary,
+        )
         if not args.no_resume_check:
             checks["resume"] = resume_check(
-                "sqlite", sqlite_url, args.batch_rows,
+                "sqlite",
+                sqlite_url,
+                args.batch_rows,
                 lambda: sqlite_fresh_copy(pristine, run_file),
-                lambda: bills_summary_sqlite(run_file), expected, summary["digest"])
+                lambda: bills_summary_sqlite(run_file),
+                expected,
+                summary["digest"],
+            )
         if "postgresql" in engines:
             if summary["digest"] != pg_summary["digest"]:
                 raise AssertionError("SQLite and PostgreSQL bill runs wrote different bills")
@@ -810,20 +989,34 @@ def main() -> None:
 
     for entry in results:
         machine["loadavg_at_end"] = list(os.getloadavg())
-        entry.update({"services": services, "date": started.isoformat(timespec="seconds"),
-                      "git_commit": git_commit(), "machine": machine,
-                      "seconds_total_benchmark": round(time.perf_counter() - T0, 1)})
+        entry.update(
+            {
+                "services": services,
+                "date": started.isoformat(timespec="seconds"),
+                "git_commit": git_commit(),
+                "machine": machine,
+                "seconds_total_benchmark": round(time.perf_counter() - T0, 1),
+            }
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     say(f"results written to {output}")
     for entry in results:
         ratio = "" if entry["ratio"] is None else f", ratio to C {entry['ratio']:.2f}"
-        say(f"{entry['engine']}: median {entry['value']:,} bills/s{ratio}, "
-            f"peak RSS {entry['peak_rss_mb']} MB")
+        say(
+            f"{entry['engine']}: median {entry['value']:,} bills/s{ratio}, "
+            f"peak RSS {entry['peak_rss_mb']} MB"
+        )
 
 
-def once(args: argparse.Namespace, base_url: str, url: str, services: int,
-         expected: dict[str, int], engines: list[str]) -> None:
+def once(
+    args: argparse.Namespace,
+    base_url: str,
+    url: str,
+    services: int,
+    expected: dict[str, int],
+    engines: list[str],
+) -> None:
     for engine_name in engines:
         if engine_name == "postgresql":
             if not (args.reuse_data and database_has_services(url, services)):
@@ -842,11 +1035,13 @@ def once(args: argparse.Namespace, base_url: str, url: str, services: int,
         result = run_child(run_url, args.batch_rows)
         found = summary()
         check_summary(found, expected)
-        say(f"{engine_name}: {result['bills_issued']:,} bills in {result['seconds']:.2f}s = "
+        say(
+            f"{engine_name}: {result['bills_issued']:,} bills in {result['seconds']:.2f}s = "
             f"{result['bills_issued'] / result['seconds']:,.0f} bills/s, bill run process CPU "
             f"{result['cpu_seconds']:.1f}s, server CPU {result['server_cpu_seconds']}s, peak RSS "
             f"{mb(result['peak_rss_kb'])} MB, {result['batches']} batches, "
-            f"digest {found['digest']}")
+            f"digest {found['digest']}"
+        )
 
 
 def database_has_services(url: str, services: int) -> bool:
@@ -871,9 +1066,14 @@ def sqlite_has_services(path: Path, services: int) -> bool:
     return int(found) == services
 
 
-def engine_result(engine: str, runs: list[dict[str, Any]], baseline: dict[str, Any],
-                  summary: dict[str, Any], checks: dict[str, Any],
-                  pgbench: dict[str, Any]) -> dict[str, Any]:
+def engine_result(
+    engine: str,
+    runs: list[dict[str, Any]],
+    baseline: dict[str, Any],
+    summary: dict[str, Any],
+    checks: dict[str, Any],
+    pgbench: dict[str, Any],
+) -> dict[str, Any]:
     value = round(median([r["bills_per_s"] for r in runs]))
     c = baseline.get("value")
     return {
@@ -883,21 +1083,33 @@ def engine_result(engine: str, runs: list[dict[str, Any]], baseline: dict[str, A
         "unit": "bills/s",
         "baseline": baseline or None,
         "ratio": round(value / c, 3) if c else None,
-        "ratio_to_text_buffer_copy": (round(value / baseline["text_buffer"]["value"], 3)
-                                      if baseline else None),
+        "ratio_to_text_buffer_copy": (
+            round(value / baseline["text_buffer"]["value"], 3) if baseline else None
+        ),
         "peak_rss_mb": mb(max(r["peak_rss_kb"] for r in runs)),
         "peak_rss_mb_median": mb(int(median([r["peak_rss_kb"] for r in runs]))),
         "command": "make bench",
         "seconds_median": round(median([r["seconds"] for r in runs]), 2),
-        "runs": [{"seconds": round(r["seconds"], 2), "bills_per_s": round(r["bills_per_s"]),
-                  "process_cpu_seconds": round(r["cpu_seconds"], 2),
-                  "server_backend_cpu_seconds": (None if r["server_cpu_seconds"] is None
-                                                 else round(r["server_cpu_seconds"], 2)),
-                  "bills_issued": r["bills_issued"], "batches": r["batches"],
-                  "peak_rss_mb": mb(r["peak_rss_kb"]),
-                  "rss_before_run_mb": mb(r["rss_before_run_kb"])} for r in runs],
-        "bills": {"count": summary["bills"], "amount_minor": summary["amount_minor"],
-                  "digest_md5": summary["digest"]},
+        "runs": [
+            {
+                "seconds": round(r["seconds"], 2),
+                "bills_per_s": round(r["bills_per_s"]),
+                "process_cpu_seconds": round(r["cpu_seconds"], 2),
+                "server_backend_cpu_seconds": (
+                    None if r["server_cpu_seconds"] is None else round(r["server_cpu_seconds"], 2)
+                ),
+                "bills_issued": r["bills_issued"],
+                "batches": r["batches"],
+                "peak_rss_mb": mb(r["peak_rss_kb"]),
+                "rss_before_run_mb": mb(r["rss_before_run_kb"]),
+            }
+            for r in runs
+        ],
+        "bills": {
+            "count": summary["bills"],
+            "amount_minor": summary["amount_minor"],
+            "digest_md5": summary["digest"],
+        },
         "checks": checks,
         "pgbench": pgbench,
     }

@@ -331,7 +331,7 @@ def fawtara(env: dict[str, str], *args: str) -> None:
 def push_burst(url: str, keys_dir: Path, payments: int) -> int:
     """Push payments of demo banks for unpaid bills, through the switch's use case."""
     from fawtara.demo import data
-    from fawtara.switch.bootstrap import bootstrap
+    from fawtara.wiring import bootstrap
 
     platform = bootstrap(Settings(url, "127.0.0.1", 8000, keys_dir=keys_dir))
     try:

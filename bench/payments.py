@@ -89,7 +89,7 @@ from sqlalchemy import Engine, event, select  # noqa: E402
 from fawtara.banks.adapters.in_memory import InMemoryBank  # noqa: E402
 from fawtara.billing.domain.tariffs import Block, Tariff  # noqa: E402
 from fawtara.billing.use_cases.bill_run import run_bill_run  # noqa: E402
-from fawtara.billing.use_cases.registry import add_tariff, register_biller  # noqa: E402
+from fawtara.billing.use_cases.registry import add_tariff  # noqa: E402
 from fawtara.billing.use_cases.usage_import import import_usage  # noqa: E402
 from fawtara.config import Settings  # noqa: E402
 from fawtara.kernel.billers import (  # noqa: E402
@@ -105,11 +105,12 @@ from fawtara.kernel.references import luhn_check_digit  # noqa: E402
 from fawtara.storage import tables as t  # noqa: E402
 from fawtara.storage.engine import make_engine  # noqa: E402
 from fawtara.storage.schema import upgrade  # noqa: E402
-from fawtara.switch.bootstrap import Platform  # noqa: E402
 from fawtara.switch.domain.participants import Participant, ParticipantKind  # noqa: E402
 from fawtara.switch.domain.payments import PaymentRequest  # noqa: E402
+from fawtara.switch.use_cases.billers import register_biller  # noqa: E402
 from fawtara.switch.use_cases.participants import register_participant  # noqa: E402
 from fawtara.switch.use_cases.payments import submit_payment  # noqa: E402
+from fawtara.wiring import Platform  # noqa: E402
 
 BILLER = "ELEC"
 CYCLE = "2026-B5"
@@ -186,16 +187,42 @@ class Plan:
     profile_payments: int
 
 
-FULL = Plan(rounds=3, pgbench_s=20, core_workers=8, core_window_s=20, core_warmup=10,
-            core_bills_per_worker=600, sqlite_core_workers=1, sqlite_core_bills=2_000,
-            e2e_rounds=3, e2e_clients=32, e2e_warmup_s=2, e2e_window_s=15,
-            e2e_bills_per_round=3_500, bank_alone_s=8, count_payments=100,
-            profile_payments=100)
-QUICK = Plan(rounds=1, pgbench_s=5, core_workers=8, core_window_s=5, core_warmup=5,
-             core_bills_per_worker=400, sqlite_core_workers=1, sqlite_core_bills=800,
-             e2e_rounds=1, e2e_clients=32, e2e_warmup_s=1, e2e_window_s=5,
-             e2e_bills_per_round=2_000, bank_alone_s=3, count_payments=30,
-             profile_payments=50)
+FULL = Plan(
+    rounds=3,
+    pgbench_s=20,
+    core_workers=8,
+    core_window_s=20,
+    core_warmup=10,
+    core_bills_per_worker=600,
+    sqlite_core_workers=1,
+    sqlite_core_bills=2_000,
+    e2e_rounds=3,
+    e2e_clients=32,
+    e2e_warmup_s=2,
+    e2e_window_s=15,
+    e2e_bills_per_round=3_500,
+    bank_alone_s=8,
+    count_payments=100,
+    profile_payments=100,
+)
+QUICK = Plan(
+    rounds=1,
+    pgbench_s=5,
+    core_workers=8,
+    core_window_s=5,
+    core_warmup=5,
+    core_bills_per_worker=400,
+    sqlite_core_workers=1,
+    sqlite_core_bills=800,
+    e2e_rounds=1,
+    e2e_clients=32,
+    e2e_warmup_s=1,
+    e2e_window_s=5,
+    e2e_bills_per_round=2_000,
+    bank_alone_s=3,
+    count_payments=30,
+    profile_payments=50,
+)
 
 
 # --------------------------------------------------------------------------
@@ -209,29 +236,43 @@ PROTECTED = PROTECTED_DBS | {"fawtara_bench"}
 
 def pgbench_init(base_url: str) -> None:
     recreate_database(base_url, PGBENCH_DB, PROTECTED)
-    subprocess.run(["pgbench", "-i", "-s", "10", "-q", *pgbench_args(base_url), PGBENCH_DB],
-                   check=True, capture_output=True, env=pgbench_env(base_url))
+    subprocess.run(
+        ["pgbench", "-i", "-s", "10", "-q", *pgbench_args(base_url), PGBENCH_DB],
+        check=True,
+        capture_output=True,
+        env=pgbench_env(base_url),
+    )
 
 
 def pgbench_tpcb_tps(base_url: str, seconds: int) -> dict[str, float]:
     """One tpcb-like run: 8 clients, 2 threads; tps without initial connection time."""
     done = subprocess.run(
-        ["pgbench", "-c", "8", "-j", "2", "-T", str(seconds), *pgbench_args(base_url),
-         PGBENCH_DB],
-        check=True, capture_output=True, text=True, env=pgbench_env(base_url),
+        ["pgbench", "-c", "8", "-j", "2", "-T", str(seconds), *pgbench_args(base_url), PGBENCH_DB],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=pgbench_env(base_url),
     )
     tps = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", done.stdout)
     latency = re.search(r"latency average = ([0-9.]+) ms", done.stdout)
     assert tps is not None, done.stdout
-    return {"tps": float(tps.group(1)),
-            "latency_avg_ms": float(latency.group(1)) if latency else float("nan")}
+    return {
+        "tps": float(tps.group(1)),
+        "latency_avg_ms": float(latency.group(1)) if latency else float("nan"),
+    }
 
 
 def pg_settings(url: str) -> dict[str, str]:
     with pg_connect(url) as conn:
         found = {"server_version": conn.execute("SHOW server_version").fetchone()[0]}
-        for name in ("shared_buffers", "synchronous_commit", "fsync", "wal_sync_method",
-                     "commit_delay", "max_connections"):
+        for name in (
+            "shared_buffers",
+            "synchronous_commit",
+            "fsync",
+            "wal_sync_method",
+            "commit_delay",
+            "max_connections",
+        ):
             found[name] = conn.execute(f"SHOW {name}").fetchone()[0]
     return found
 
@@ -281,22 +322,47 @@ def build_world(url: str, services: int) -> list[Bill]:
     for offset in range(0, services, chunk_rows):
         chunk = references[offset : offset + chunk_rows]
         with platform.uow() as uow:
-            customers = uow.customers.add([
-                {"biller_code": BILLER, "name_ar": f"مشترك {offset + i}",
-                 "name_en": f"Subscriber {offset + i}", "msisdn": MSISDN,
-                 "governorate": "Damascus", "language": "ar", "created_at": now}
-                for i in range(len(chunk))
-            ])
-            uow.services.add([
-                {"biller_code": BILLER, "customer_id": customer, "kind": "electricity",
-                 "reference": reference, "tariff_class": "residential", "state": "active",
-                 "created_at": now}
-                for customer, reference in zip(customers, chunk, strict=True)
-            ])
+            customers = uow.customers.add(
+                [
+                    {
+                        "biller_code": BILLER,
+                        "name_ar": f"مشترك {offset + i}",
+                        "name_en": f"Subscriber {offset + i}",
+                        "msisdn": MSISDN,
+                        "governorate": "Damascus",
+                        "language": "ar",
+                        "created_at": now,
+                    }
+                    for i in range(len(chunk))
+                ]
+            )
+            uow.services.add(
+                [
+                    {
+                        "biller_code": BILLER,
+                        "customer_id": customer,
+                        "kind": "electricity",
+                        "reference": reference,
+                        "tariff_class": "residential",
+                        "state": "active",
+                        "created_at": now,
+                    }
+                    for customer, reference in zip(customers, chunk, strict=True)
+                ]
+            )
             uow.commit()
-    rows = ((n + 2, {"biller": BILLER, "cycle": CYCLE, "service_ref": reference,
-                     "quantity": str(quantity(n))})
-            for n, reference in enumerate(references))
+    rows = (
+        (
+            n + 2,
+            {
+                "biller": BILLER,
+                "cycle": CYCLE,
+                "service_ref": reference,
+                "quantity": str(quantity(n)),
+            },
+        )
+        for n, reference in enumerate(references)
+    )
     report = import_usage(platform.uow_factory(), rows, "bench/payments-usage.csv", clock)
     assert report.rows_added == services and not report.rejected_count, report
     issued = run_bill_run(platform.uow_factory(), BILLER, CYCLE, clock)
@@ -323,8 +389,9 @@ class BillPool:
 
     def take(self, count: int) -> list[Bill]:
         if self._next + count > len(self._bills):
-            raise RuntimeError(f"bill pool exhausted: wanted {count}, "
-                               f"{len(self._bills) - self._next} left")
+            raise RuntimeError(
+                f"bill pool exhausted: wanted {count}, {len(self._bills) - self._next} left"
+            )
         taken = self._bills[self._next : self._next + count]
         self._next += count
         return taken
@@ -337,9 +404,17 @@ class BillPool:
 def payment_request(bill: Bill, account: str) -> PaymentRequest:
     reference, bill_id, amount = bill
     return PaymentRequest(
-        payment_id=str(uuid.uuid4()), channel="portal", biller_code=BILLER,
-        customer_ref=reference, bill_ids=(bill_id,), amount_minor=amount, currency="SYP",
-        payer_bank=BANK, payer_account=account, msisdn=MSISDN, bank_reference=None,
+        payment_id=str(uuid.uuid4()),
+        channel="portal",
+        biller_code=BILLER,
+        customer_ref=reference,
+        bill_ids=(bill_id,),
+        amount_minor=amount,
+        currency="SYP",
+        payer_bank=BANK,
+        payer_account=account,
+        msisdn=MSISDN,
+        bank_reference=None,
     )
 
 
@@ -406,8 +481,11 @@ def tree(root: int, processes: dict[int, tuple[int, str]]) -> list[int]:
 def pg_backends(database: str, processes: dict[int, tuple[int, str]]) -> list[int]:
     """The server processes serving connections to `database` (by their process title)."""
     mark = f" {database} "
-    return [pid for pid, (_ppid, cmd) in processes.items()
-            if cmd.startswith("postgres:") and mark in cmd]
+    return [
+        pid
+        for pid, (_ppid, cmd) in processes.items()
+        if cmd.startswith("postgres:") and mark in cmd
+    ]
 
 
 class CpuWatch:
@@ -423,8 +501,10 @@ class CpuWatch:
 
     def _sample(self) -> dict[str, dict[int, float]]:
         processes = all_processes()
-        return {name: {pid: process_cpu_s(pid) for pid in pids(processes)}
-                for name, pids in self.groups.items()}
+        return {
+            name: {pid: process_cpu_s(pid) for pid in pids(processes)}
+            for name, pids in self.groups.items()
+        }
 
     def stop(self) -> dict[str, Any]:
         wall = time.perf_counter() - self._wall
@@ -433,12 +513,15 @@ class CpuWatch:
         used = {}
         for name, samples in after.items():
             before = self._before.get(name, {})
-            used[name] = round(sum(cpu - before.get(pid, 0.0) for pid, cpu in samples.items())
-                               / wall, 3)
+            used[name] = round(
+                sum(cpu - before.get(pid, 0.0) for pid, cpu in samples.items()) / wall, 3
+            )
         machine_busy = (busy - self._machine[0]) / max(1, total - self._machine[1])
-        return {"cores_used": used,
-                "machine_busy_fraction": round(machine_busy, 3),
-                "machine_cores": os.cpu_count()}
+        return {
+            "cores_used": used,
+            "machine_busy_fraction": round(machine_busy, 3),
+            "machine_cores": os.cpu_count(),
+        }
 
 
 # --------------------------------------------------------------------------
@@ -488,22 +571,40 @@ def _core_worker(spec: dict[str, Any], barrier: Any) -> dict[str, Any]:
     cpu = time.process_time() - cpu_start
     barrier.wait(timeout=300)  # the parent has read every process's CPU: now disconnect
     platform.engine.dispose()
-    return {"worker": spec["worker"], "completed_in_window": len(latencies),
-            "latencies_s": latencies, "cpu_s": cpu, "exhausted": exhausted,
-            "not_completed": dict(failures)}
+    return {
+        "worker": spec["worker"],
+        "completed_in_window": len(latencies),
+        "latencies_s": latencies,
+        "cpu_s": cpu,
+        "exhausted": exhausted,
+        "not_completed": dict(failures),
+    }
 
 
-def core_round(url: str, bills: list[list[Bill]], window_s: float, warmup: int,
-               backend_db: str | None) -> dict[str, Any]:
+def core_round(
+    url: str, bills: list[list[Bill]], window_s: float, warmup: int, backend_db: str | None
+) -> dict[str, Any]:
     """One measured window with len(bills) worker processes."""
     context = multiprocessing.get_context("spawn")
     workers = len(bills)
     barrier = context.Barrier(workers + 1)
     results = context.Queue()
     processes = [
-        context.Process(target=core_worker, args=(
-            {"url": url, "worker": n, "bills": bills[n], "warmup": warmup,
-             "window_s": window_s}, barrier, results), daemon=True)
+        context.Process(
+            target=core_worker,
+            args=(
+                {
+                    "url": url,
+                    "worker": n,
+                    "bills": bills[n],
+                    "warmup": warmup,
+                    "window_s": window_s,
+                },
+                barrier,
+                results,
+            ),
+            daemon=True,
+        )
         for n in range(workers)
     ]
     for process in processes:
@@ -525,8 +626,10 @@ def core_round(url: str, bills: list[list[Bill]], window_s: float, warmup: int,
     if errors:
         raise RuntimeError(f"core workers failed: {errors}")
     if any(r["exhausted"] for r in found):
-        raise RuntimeError("a core worker ran out of bills inside the window: raise "
-                           "core_bills_per_worker / sqlite_core_bills in the plan")
+        raise RuntimeError(
+            "a core worker ran out of bills inside the window: raise "
+            "core_bills_per_worker / sqlite_core_bills in the plan"
+        )
     not_completed = sum(sum(r["not_completed"].values()) for r in found)
     if not_completed:
         raise RuntimeError(f"payments that did not complete: {[r['not_completed'] for r in found]}")
@@ -539,8 +642,9 @@ def core_round(url: str, bills: list[list[Bill]], window_s: float, warmup: int,
         "completed": completed,
         "window_s": window_s,
         "workers": workers,
-        "per_worker_completed": [r["completed_in_window"] for r in sorted(
-            found, key=lambda r: r["worker"])],
+        "per_worker_completed": [
+            r["completed_in_window"] for r in sorted(found, key=lambda r: r["worker"])
+        ],
         "p50_ms": 1000 * percentile(latencies, 50),
         "p99_ms": 1000 * percentile(latencies, 99),
         "worker_cpu_ms_per_payment": 1000 * sum(r["cpu_s"] for r in found) / max(1, completed),
@@ -555,8 +659,9 @@ def core_round(url: str, bills: list[list[Bill]], window_s: float, warmup: int,
 # Cost of one payment: statements, transactions, round trips; a profile
 
 
-def count_statements(url: str, bills: list[Bill], trace_dir: Path | None,
-                     base_url: str | None) -> dict[str, Any]:
+def count_statements(
+    url: str, bills: list[Bill], trace_dir: Path | None, base_url: str | None
+) -> dict[str, Any]:
     """Pay `bills` one by one in this process, counting what reaches the database."""
     platform = make_platform(url)
     engine: Engine = platform.engine
@@ -592,6 +697,7 @@ def count_statements(url: str, bills: list[Bill], trace_dir: Path | None,
                 counts["write_transactions"] += 1
             if state["record"]:
                 transcript.append(kind.upper())
+
         return listener
 
     def on_checkout(*_args: Any) -> None:
@@ -610,7 +716,8 @@ def count_statements(url: str, bills: list[Bill], trace_dir: Path | None,
             traces.append(handle)
             dbapi_connection.pgconn.trace(handle.fileno())
             dbapi_connection.pgconn.set_trace_flags(
-                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
+            )
 
         event.listen(engine.pool, "connect", on_connect)
     server_before = None
@@ -637,26 +744,30 @@ def count_statements(url: str, bills: list[Bill], trace_dir: Path | None,
                 if len(parts) >= 4 and parts[:1] == ["F"] and parts[2] == "Query":
                     messages[f"F Query {parts[3].strip()}"] += 1
         # Each new connection's startup ends with one ReadyForQuery too: not a payment's.
-        per_payment["round_trips"] = round((messages["B ReadyForQuery"] - len(traces))
-                                           / payments, 2)
+        per_payment["round_trips"] = round(
+            (messages["B ReadyForQuery"] - len(traces)) / payments, 2
+        )
         per_payment["connections_opened"] = len(traces)
-        per_payment["simple_queries_begin_commit_rollback"] = round(messages["F Query"]
-                                                                     / payments, 2)
+        per_payment["simple_queries_begin_commit_rollback"] = round(
+            messages["F Query"] / payments, 2
+        )
         per_payment["extended_protocol_executes"] = round(messages["F Sync"] / payments, 2)
         # What else travels: SQLAlchemy's pre-ping (psycopg: an empty query ";"), and the
         # DEALLOCATE ALL psycopg sends after every ROLLBACK (it drops its prepared
         # statements then), so statements are parsed again (Parse) instead of reused.
         per_payment["pre_ping_empty_queries"] = round(messages['F Query ";"'] / payments, 2)
-        per_payment["deallocate_all"] = round(messages['F Query "DEALLOCATE ALL"']
-                                              / payments, 2)
+        per_payment["deallocate_all"] = round(messages['F Query "DEALLOCATE ALL"'] / payments, 2)
         per_payment["statements_parsed_by_server"] = round(messages["F Parse"] / payments, 2)
     if base_url and server_before is not None:
         time.sleep(1.5)  # backends of a closed pool report their counters on exit
         commits, rollbacks = pg_xact_counts(base_url, engine.url.database or "")
         per_payment["server_xact_commit"] = round((commits - server_before[0]) / payments, 2)
         per_payment["server_xact_rollback"] = round((rollbacks - server_before[1]) / payments, 2)
-    return {"payments_counted": payments, "per_payment": per_payment,
-            "one_payment_in_order": transcript}
+    return {
+        "payments_counted": payments,
+        "per_payment": per_payment,
+        "one_payment_in_order": transcript,
+    }
 
 
 def profile_core(url: str, bills: list[Bill], output: Path) -> dict[str, Any]:
@@ -694,17 +805,27 @@ def profile_core(url: str, bills: list[Bill], output: Path) -> dict[str, Any]:
 
     def top(index: int, count: int) -> list[dict[str, Any]]:
         ranked = sorted(entries.items(), key=lambda item: item[1][index], reverse=True)[:count]
-        return [{"function": name(key), "calls": value[1],
-                 "tottime_ms_per_payment": round(1000 * value[2] / len(measured), 3),
-                 "cumtime_ms_per_payment": round(1000 * value[3] / len(measured), 3)}
-                for key, value in ranked]
+        return [
+            {
+                "function": name(key),
+                "calls": value[1],
+                "tottime_ms_per_payment": round(1000 * value[2] / len(measured), 3),
+                "cumtime_ms_per_payment": round(1000 * value[3] / len(measured), 3),
+            }
+            for key, value in ranked
+        ]
 
     def cumulative(pattern: str) -> float:
-        return sum(value[3] for key, value in entries.items()
-                   if re.search(pattern, name(key))) / len(measured)
+        return sum(
+            value[3] for key, value in entries.items() if re.search(pattern, name(key))
+        ) / len(measured)
 
-    waiting = sum(value[2] for key, value in entries.items()
-                  if "psycopg/connection.py" in key[0] and key[2] == "wait")
+    waiting = sum(
+        value[2]
+        for key, value in entries.items()
+        if "psycopg/connection.py" in key[0] and key[2] == "wait"
+    )
+
     def fawtara(function: str) -> float:
         return cumulative(rf"^fawtara/[a-z_/]+\.py:\d+\({function}\)$")
 
@@ -714,22 +835,23 @@ def profile_core(url: str, bills: list[Bill], output: Path) -> dict[str, Any]:
         "submit_payment (all)": fawtara("submit_payment"),
         "_receive: validate, store, reserve bill and ledger (1 write txn)": fawtara("_receive"),
         "_step_received: bank debit + _debited (1 write txn)": fawtara("_step_received"),
-        "  of which the in-memory bank's debit": cumulative(
-            r"banks/in_memory\.py:\d+\(debit\)$"),
+        "  of which the in-memory bank's debit": cumulative(r"banks/in_memory\.py:\d+\(debit\)$"),
         "_step_debited: biller post (1 write txn) + _complete (1 write txn)": fawtara(
-            "_step_debited"),
+            "_step_debited"
+        ),
         "  of which the biller's post_payment": fawtara("post_payment"),
         "  of which _complete": fawtara("_complete"),
         "  of which sms_payload (re-reads biller, service, bills)": fawtara("sms_payload"),
         "drive's re-reads of the payment between steps (3 read units of work)": drive - steps,
         "wait_for_final (1 more read unit of work)": fawtara("wait_for_final"),
-        "across all: pool checkout incl. pre-ping": cumulative(
-            r"pool/base\.py:\d+\(_checkout\)$"),
+        "across all: pool checkout incl. pre-ping": cumulative(r"pool/base\.py:\d+\(_checkout\)$"),
         "across all: commit": cumulative(r"engine/base\.py:\d+\(_commit_impl\)$"),
         "across all: rollback (ends read-only units of work)": cumulative(
-            r"engine/base\.py:\d+\(_rollback_impl\)$"),
+            r"engine/base\.py:\d+\(_rollback_impl\)$"
+        ),
         "across all: SQLAlchemy compile / cache key": cumulative(
-            r"sql/elements\.py:\d+\(_compile_w_cache\)$"),
+            r"sql/elements\.py:\d+\(_compile_w_cache\)$"
+        ),
     }
     return {
         "payments": len(measured),
@@ -758,21 +880,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path,
-                 timeout_s: float = 60) -> None:
+def wait_healthy(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n"
-                               + log.read_text(errors="replace")[-3000:])
+            raise RuntimeError(
+                f"{url} exited with {process.returncode}:\n"
+                + log.read_text(errors="replace")[-3000:]
+            )
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"{url} not healthy after {timeout_s}s:\n"
-                       + log.read_text(errors="replace")[-3000:])
+    raise RuntimeError(
+        f"{url} not healthy after {timeout_s}s:\n" + log.read_text(errors="replace")[-3000:]
+    )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -792,15 +918,36 @@ def start_bank(work: Path, accounts: int) -> tuple[subprocess.Popen[bytes], str]
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "fawtara.simulators.bank", "--bank", BANK, "--port", str(port),
-         "--database", str(database), "--host", "127.0.0.1"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT, env=subprocess_env(),
+        [
+            sys.executable,
+            "-m",
+            "fawtara.simulators.bank",
+            "--bank",
+            BANK,
+            "--port",
+            str(port),
+            "--database",
+            str(database),
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=subprocess_env(),
     )
     base = f"http://127.0.0.1:{port}"
     wait_healthy(f"{base}/healthz", process, log)
     accounts_json: list[dict[str, Any]] = [
-        {"number": f"ACC-{n:04d}", "holder_name": f"مشترك {n}", "msisdn": MSISDN,
-         "balance_minor": BALANCE_MINOR, "state": "active"} for n in range(accounts)]
+        {
+            "number": f"ACC-{n:04d}",
+            "holder_name": f"مشترك {n}",
+            "msisdn": MSISDN,
+            "balance_minor": BALANCE_MINOR,
+            "state": "active",
+        }
+        for n in range(accounts)
+    ]
     accounts_json += [
         {"number": "ACC-PROBE", "holder_name": "probe", "balance_minor": BALANCE_MINOR},
         {"number": COLLECTION_ACCOUNT, "holder_name": "الشركة السورية للمدفوعات الإلكترونية"},
@@ -810,26 +957,49 @@ def start_bank(work: Path, accounts: int) -> tuple[subprocess.Popen[bytes], str]
     return process, base
 
 
-def start_api(work: Path, database_url: str, bank_url: str, workers: int,
-              tag: str) -> tuple[subprocess.Popen[bytes], str, str]:
+def start_api(
+    work: Path, database_url: str, bank_url: str, workers: int, tag: str
+) -> tuple[subprocess.Popen[bytes], str, str]:
     """The switch API: `fawtara serve` (workers=0) or uvicorn with `workers` processes."""
     port = free_port()
     log = work / f"api-{tag}.log"
-    env = dict(subprocess_env(), FAWTARA_DATABASE_URL=database_url,
-               FAWTARA_BANKS=f"{BANK}={bank_url}", FAWTARA_HOST="127.0.0.1",
-               FAWTARA_PORT=str(port))
+    env = dict(
+        subprocess_env(),
+        FAWTARA_DATABASE_URL=database_url,
+        FAWTARA_BANKS=f"{BANK}={bank_url}",
+        FAWTARA_HOST="127.0.0.1",
+        FAWTARA_PORT=str(port),
+    )
     bin_dir = Path(sys.executable).parent
     if workers == 0:
         command = [str(bin_dir / "fawtara"), "serve", "--host", "127.0.0.1", "--port", str(port)]
         how = "fawtara serve (one uvicorn process, access log on, to a file)"
     else:
-        command = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(HERE),
-                   "payments_app:app", "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-        how = (f"python -m uvicorn --factory payments_app:app --workers {workers} "
-               "--no-access-log (bench/payments_app.py: bootstrap() + create_app)")
-    process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                               cwd=ROOT, env=env)
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "--app-dir",
+            str(HERE),
+            "payments_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+        how = (
+            f"python -m uvicorn --factory payments_app:app --workers {workers} "
+            "--no-access-log (bench/payments_app.py: bootstrap() + create_app)"
+        )
+    process = subprocess.Popen(
+        command, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT, env=env
+    )
     base = f"http://127.0.0.1:{port}"
     wait_healthy(f"{base}/healthz", process, log)
     return process, base, how
@@ -848,13 +1018,17 @@ class RawHttp:
         self.host, self.port = parsed.host, parsed.port or 80
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def request(self, method: str, target: str, body: bytes = b"",
-                      headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    async def request(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         if self._streams is None:
             self._streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self._streams
-        head = [f"{method} {target} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                f"Content-Length: {len(body)}"]
+        head = [
+            f"{method} {target} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(body)}",
+        ]
         head += [f"{name}: {value}" for name, value in (headers or {}).items()]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         status_line = await reader.readline()
@@ -892,13 +1066,22 @@ class RawHttp:
 
 def payment_body(bill: Bill, account: str) -> dict[str, Any]:
     reference, bill_id, amount = bill
-    return {"payment_id": str(uuid.uuid4()), "channel": "portal", "biller": BILLER,
-            "customer_ref": reference, "bill_ids": [bill_id], "amount_minor": amount,
-            "currency": "SYP", "payer": {"bank": BANK, "account": account}, "msisdn": MSISDN}
+    return {
+        "payment_id": str(uuid.uuid4()),
+        "channel": "portal",
+        "biller": BILLER,
+        "customer_ref": reference,
+        "bill_ids": [bill_id],
+        "amount_minor": amount,
+        "currency": "SYP",
+        "payer": {"bank": BANK, "account": account},
+        "msisdn": MSISDN,
+    }
 
 
-async def load(send: Any, clients: int, warmup_s: float, window_s: float,
-               watch: CpuWatch | None) -> dict[str, Any]:
+async def load(
+    send: Any, clients: int, warmup_s: float, window_s: float, watch: CpuWatch | None
+) -> dict[str, Any]:
     """`clients` loops calling `send(client_no)` -> ok; figures for the window after warm-up."""
     samples: list[tuple[float, float]] = []  # (started, finished) of answers inside the window
     failures: Counter[str] = Counter()
@@ -939,13 +1122,20 @@ async def load(send: Any, clients: int, warmup_s: float, window_s: float,
     latencies = [done - began for began, done in samples]
     if failures:
         raise RuntimeError(f"answers other than completed: {dict(failures)}")
-    return {"per_s": len(samples) / window_s, "answers_in_window": len(samples),
-            "answers_total": answers, "window_s": window_s, "warmup_s": warmup_s,
-            "clients": clients,
-            "p50_ms": 1000 * percentile(latencies, 50), "p90_ms": 1000 * percentile(latencies, 90),
-            "p99_ms": 1000 * percentile(latencies, 99), "max_ms": 1000 * max(latencies),
-            "load_generator_cpu_s": time.process_time() - cpu_client_start,
-            "cpu": cpu or None}
+    return {
+        "per_s": len(samples) / window_s,
+        "answers_in_window": len(samples),
+        "answers_total": answers,
+        "window_s": window_s,
+        "warmup_s": warmup_s,
+        "clients": clients,
+        "p50_ms": 1000 * percentile(latencies, 50),
+        "p90_ms": 1000 * percentile(latencies, 90),
+        "p99_ms": 1000 * percentile(latencies, 99),
+        "max_ms": 1000 * max(latencies),
+        "load_generator_cpu_s": time.process_time() - cpu_client_start,
+        "cpu": cpu or None,
+    }
 
 
 def pain001_sender(bank: str) -> Any:
@@ -958,9 +1148,15 @@ def pain001_sender(bank: str) -> Any:
 
     async def send(account: str) -> tuple[str, float]:
         instruction = DebitInstruction(
-            payment_id=str(uuid.uuid4()), bank_code=BANK, account=account, amount_minor=30_000,
-            currency="SYP", biller_code=BILLER, remittance="ELEC bench",
-            created_at=datetime.now(UTC))
+            payment_id=str(uuid.uuid4()),
+            bank_code=BANK,
+            account=account,
+            amount_minor=30_000,
+            currency="SYP",
+            biller_code=BILLER,
+            remittance="ELEC bench",
+            created_at=datetime.now(UTC),
+        )
         body = iso20022.debit_to_pain001(instruction, iso20022.DEFAULT_SWITCH)
         connection = connections.setdefault(account, RawHttp(bank))
         began = time.perf_counter()
@@ -969,8 +1165,7 @@ def pain001_sender(bank: str) -> Any:
         if status != 200:
             return f"HTTP {status}", seconds
         answer = iso20022.pain002_to_answer(reply, instruction.payment_id)
-        return ("completed" if answer.status.value == "accepted" else answer.status.value,
-                seconds)
+        return ("completed" if answer.status.value == "accepted" else answer.status.value, seconds)
 
     async def close() -> None:
         for connection in connections.values():
@@ -980,12 +1175,12 @@ def pain001_sender(bank: str) -> Any:
     return send
 
 
-def e2e_round(api: str, bank: str, bills: list[Bill], plan: Plan,
-              watch: CpuWatch) -> dict[str, Any]:
+def e2e_round(
+    api: str, bank: str, bills: list[Bill], plan: Plan, watch: CpuWatch
+) -> dict[str, Any]:
     pending = iter(bills)
     probe_latencies: list[float] = []
-    headers = {"X-Api-Key": f"{PORTAL.code}.{PORTAL_SECRET}",
-               "Content-Type": "application/json"}
+    headers = {"X-Api-Key": f"{PORTAL.code}.{PORTAL_SECRET}", "Content-Type": "application/json"}
 
     async def main() -> dict[str, Any]:
         connections = [RawHttp(api) for _ in range(plan.e2e_clients)]
@@ -997,7 +1192,8 @@ def e2e_round(api: str, bank: str, bills: list[Bill], plan: Plan,
             body = json.dumps(payment_body(bill, f"ACC-{number:04d}")).encode()
             try:
                 status, answer = await connections[number].request(
-                    "POST", "/v1/payments?wait=10", body, headers)
+                    "POST", "/v1/payments?wait=10", body, headers
+                )
             except (ConnectionError, asyncio.IncompleteReadError) as error:
                 await connections[number].close()
                 return f"connection lost: {type(error).__name__}"  # see the API's log
@@ -1021,8 +1217,7 @@ def e2e_round(api: str, bank: str, bills: list[Bill], plan: Plan,
 
         prober = asyncio.create_task(probing())
         try:
-            return await load(send, plan.e2e_clients, plan.e2e_warmup_s, plan.e2e_window_s,
-                              watch)
+            return await load(send, plan.e2e_clients, plan.e2e_warmup_s, plan.e2e_window_s, watch)
         finally:
             await prober
             await probe.close()
@@ -1034,12 +1229,14 @@ def e2e_round(api: str, bank: str, bills: list[Bill], plan: Plan,
         "debits": len(probe_latencies),
         "p50_ms": 1000 * percentile(probe_latencies, 50),
         "p99_ms": 1000 * percentile(probe_latencies, 99),
-        "max_ms": 1000 * max(probe_latencies)}
+        "max_ms": 1000 * max(probe_latencies),
+    }
     result["bills_used"] = len(bills) - sum(1 for _ in pending)
     if result["cpu"]:
         result["cpu_ms_per_payment"] = {
             name: round(1000 * used * plan.e2e_window_s / max(1, result["answers_in_window"]), 2)
-            for name, used in result["cpu"]["cores_used"].items()}
+            for name, used in result["cpu"]["cores_used"].items()
+        }
     return result
 
 
@@ -1061,13 +1258,21 @@ def bank_alone(bank: str, plan: Plan, watch: CpuWatch) -> dict[str, Any]:
     return asyncio.run(main())
 
 
-def e2e(engine_name: str, database_url: str, bills: BillPool, plan: Plan, work: Path,
-        api_workers: int, backend_db: str | None) -> dict[str, Any]:
+def e2e(
+    engine_name: str,
+    database_url: str,
+    bills: BillPool,
+    plan: Plan,
+    work: Path,
+    api_workers: int,
+    backend_db: str | None,
+) -> dict[str, Any]:
     bank_process, bank_url = start_bank(work, plan.e2e_clients)
     api_process = None
     try:
-        api_process, api_url, how = start_api(work, database_url, bank_url, api_workers,
-                                              engine_name)
+        api_process, api_url, how = start_api(
+            work, database_url, bank_url, api_workers, engine_name
+        )
         say(f"{engine_name} e2e: bank simulator {bank_url}, switch API {api_url} ({how})")
         groups: dict[str, Any] = {
             "switch_api": lambda procs: tree(api_process.pid, procs),
@@ -1078,24 +1283,36 @@ def e2e(engine_name: str, database_url: str, bills: BillPool, plan: Plan, work: 
             groups["postgres_backends"] = lambda procs: pg_backends(backend_db, procs)
         rounds = []
         for number in range(1, plan.e2e_rounds + 1):
-            result = e2e_round(api_url, bank_url, bills.take(plan.e2e_bills_per_round), plan,
-                               CpuWatch(groups))
+            result = e2e_round(
+                api_url, bank_url, bills.take(plan.e2e_bills_per_round), plan, CpuWatch(groups)
+            )
             rounds.append(result)
-            say(f"{engine_name} e2e round {number}/{plan.e2e_rounds}: "
+            say(
+                f"{engine_name} e2e round {number}/{plan.e2e_rounds}: "
                 f"{result['per_s']:.1f} payments/s, p50 {result['p50_ms']:.1f} ms, "
                 f"p99 {result['p99_ms']:.1f} ms, all {result['answers_total']} answers completed; "
                 f"bank probe p50 {result['bank_probe']['p50_ms']:.1f} ms, "
                 f"p99 {result['bank_probe']['p99_ms']:.1f} ms; "
                 f"cores used {result['cpu']['cores_used']}, "
-                f"machine busy {result['cpu']['machine_busy_fraction']:.0%}")
+                f"machine busy {result['cpu']['machine_busy_fraction']:.0%}"
+            )
         stop(api_process)
         api_process = None
-        alone = bank_alone(bank_url, plan, CpuWatch({
-            "bank_simulator": lambda procs: tree(bank_process.pid, procs),
-            "load_generator": lambda _procs: [os.getpid()]}))
-        say(f"{engine_name}: bank simulator alone (pain.001, {plan.e2e_clients} clients): "
+        alone = bank_alone(
+            bank_url,
+            plan,
+            CpuWatch(
+                {
+                    "bank_simulator": lambda procs: tree(bank_process.pid, procs),
+                    "load_generator": lambda _procs: [os.getpid()],
+                }
+            ),
+        )
+        say(
+            f"{engine_name}: bank simulator alone (pain.001, {plan.e2e_clients} clients): "
             f"{alone['per_s']:.1f} debits/s, p50 {alone['p50_ms']:.1f} ms, "
-            f"p99 {alone['p99_ms']:.1f} ms")
+            f"p99 {alone['p99_ms']:.1f} ms"
+        )
     finally:
         if api_process is not None:
             stop(api_process)
@@ -1117,16 +1334,24 @@ def machine_notes() -> dict[str, Any]:
     import psycopg
     import sqlalchemy
 
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "memory_gb": round(mem_kb / 1024**2, 1),
-            "python": host.python_version(), "sqlite": sqlite3.sqlite_version,
-            "sqlalchemy": sqlalchemy.__version__, "psycopg": psycopg.__version__,
-            "httpx": httpx.__version__, "loadavg_at_start": list(os.getloadavg())}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_gb": round(mem_kb / 1024**2, 1),
+        "python": host.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "psycopg": psycopg.__version__,
+        "httpx": httpx.__version__,
+        "loadavg_at_start": list(os.getloadavg()),
+    }
 
 
 def git_commit() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return None
     return done.stdout.strip() or None
@@ -1136,32 +1361,48 @@ def rounded(value: float) -> float:
     return round(value, 1)
 
 
-def core_phase(engine_name: str, url: str, pool: BillPool, plan: Plan, workers: int,
-               bills_per_worker: int, backend_db: str | None,
-               before_round: Any = None) -> list[dict[str, Any]]:
+def core_phase(
+    engine_name: str,
+    url: str,
+    pool: BillPool,
+    plan: Plan,
+    workers: int,
+    bills_per_worker: int,
+    backend_db: str | None,
+    before_round: Any = None,
+) -> list[dict[str, Any]]:
     runs = []
     for number in range(1, plan.rounds + 1):
         if before_round is not None:
             before_round(number)
         per_worker = [pool.take(plan.core_warmup + bills_per_worker) for _ in range(workers)]
-        say(f"{engine_name} core round {number}/{plan.rounds}: {workers} worker process(es), "
-            f"{plan.core_window_s:.0f}s window ...")
+        say(
+            f"{engine_name} core round {number}/{plan.rounds}: {workers} worker process(es), "
+            f"{plan.core_window_s:.0f}s window ..."
+        )
         load_before = list(os.getloadavg())
         result = core_round(url, per_worker, plan.core_window_s, plan.core_warmup, backend_db)
         result["loadavg_before"] = load_before
         runs.append(result)
-        say(f"{engine_name} core round {number}/{plan.rounds}: "
+        say(
+            f"{engine_name} core round {number}/{plan.rounds}: "
             f"{result['payments_per_s']:.1f} payments/s ({result['completed']} in "
             f"{result['window_s']:.0f}s), p50 {result['p50_ms']:.1f} ms, "
             f"p99 {result['p99_ms']:.1f} ms, worker CPU "
             f"{result['worker_cpu_ms_per_payment']:.1f} ms/payment, cores used "
             f"{result['cpu']['cores_used']}, machine busy "
-            f"{result['cpu']['machine_busy_fraction']:.0%}")
+            f"{result['cpu']['machine_busy_fraction']:.0%}"
+        )
     return runs
 
 
-def summarise_core(engine_name: str, runs: list[dict[str, Any]], baseline: dict[str, Any],
-                   costs: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def summarise_core(
+    engine_name: str,
+    runs: list[dict[str, Any]],
+    baseline: dict[str, Any],
+    costs: dict[str, Any],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     value = median([r["payments_per_s"] for r in runs])
     b = baseline["value"]
     ratio = value / b if b else None
@@ -1177,16 +1418,19 @@ def summarise_core(engine_name: str, runs: list[dict[str, Any]], baseline: dict[
         "p99_ms": rounded(median([r["p99_ms"] for r in runs])),
         "target": ">= 1.0 x B (stretch 1.5 x B)" if engine_name == "postgresql" else None,
         "met": (ratio is not None and ratio >= 1.0) if engine_name == "postgresql" else None,
-        "stretch_met": (ratio is not None and ratio >= 1.5) if engine_name == "postgresql"
+        "stretch_met": (ratio is not None and ratio >= 1.5)
+        if engine_name == "postgresql"
         else None,
-        "runs": [{k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()}
-                 for r in runs],
+        "runs": [
+            {k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()} for r in runs
+        ],
         "medians": {
             "payments_per_s": rounded(value),
             "p50_ms": rounded(median([r["p50_ms"] for r in runs])),
             "p99_ms": rounded(median([r["p99_ms"] for r in runs])),
             "worker_cpu_ms_per_payment": rounded(
-                median([r["worker_cpu_ms_per_payment"] for r in runs])),
+                median([r["worker_cpu_ms_per_payment"] for r in runs])
+            ),
         },
         "cost_per_payment": costs,
     }
@@ -1194,8 +1438,9 @@ def summarise_core(engine_name: str, runs: list[dict[str, Any]], baseline: dict[
     return entry
 
 
-def summarise_e2e(engine_name: str, found: dict[str, Any], baseline: dict[str, Any],
-                  extra: dict[str, Any]) -> list[dict[str, Any]]:
+def summarise_e2e(
+    engine_name: str, found: dict[str, Any], baseline: dict[str, Any], extra: dict[str, Any]
+) -> list[dict[str, Any]]:
     runs = found["rounds"]
     value = median([r["per_s"] for r in runs])
     p50 = median([r["p50_ms"] for r in runs])
@@ -1218,10 +1463,14 @@ def summarise_e2e(engine_name: str, found: dict[str, Any], baseline: dict[str, A
         "p99_met": p99 <= 100 if pg else None,
         "ratio_met": (ratio is not None and ratio >= 0.25) if pg else None,
         "api_server": found["api_server"],
-        "runs": [{k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()}
-                 for r in runs],
-        "medians": {"payments_per_s": rounded(value), "p50_ms": rounded(p50),
-                    "p99_ms": rounded(p99)},
+        "runs": [
+            {k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()} for r in runs
+        ],
+        "medians": {
+            "payments_per_s": rounded(value),
+            "p50_ms": rounded(p50),
+            "p99_ms": rounded(p99),
+        },
     }
     entry.update(extra)
     alone = found["bank_alone"]
@@ -1236,8 +1485,8 @@ def summarise_e2e(engine_name: str, found: dict[str, Any], baseline: dict[str, A
         "p50_ms": rounded(alone["p50_ms"]),
         "p99_ms": rounded(alone["p99_ms"]),
         "context": f"measured right after the {engine_name} end-to-end rounds, same simulator "
-                   f"process, {alone['clients']} clients posting pain.001 straight to it: the "
-                   "ceiling the bank sets on the end-to-end figure",
+        f"process, {alone['clients']} clients posting pain.001 straight to it: the "
+        "ceiling the bank sets on the end-to-end figure",
         "runs": [{k: (round(v, 2) if isinstance(v, float) else v) for k, v in alone.items()}],
     }
     return [entry, bank_entry]
@@ -1267,15 +1516,21 @@ def write_markdown(path: Path, results: list[dict[str, Any]], notes: dict[str, A
             f"{b.get('value', '—') if b else '—'} | "
             f"{r['ratio'] if r.get('ratio') is not None else '—'} | "
             f"{r.get('p50_ms', '—')} | {r.get('p99_ms', '—')} | {r.get('target') or '—'} | "
-            f"{yes_no(r.get('met'))} |")
+            f"{yes_no(r.get('met'))} |"
+        )
     lines += ["", "## Method", ""]
     lines += [f"* {line}" for line in notes["method"]]
     for r in results:
         costs = r.get("cost_per_payment")
         if not costs:
             continue
-        lines += ["", f"## What one payment costs ({r['engine']}, core path)", "",
-                  "| per payment | count |", "|---|---:|"]
+        lines += [
+            "",
+            f"## What one payment costs ({r['engine']}, core path)",
+            "",
+            "| per payment | count |",
+            "|---|---:|",
+        ]
         lines += [f"| {k} | {v} |" for k, v in costs["per_payment"].items()]
         lines += ["", "One payment's statements, in order:", "", "```"]
         lines += costs["one_payment_in_order"]
@@ -1283,25 +1538,37 @@ def write_markdown(path: Path, results: list[dict[str, Any]], notes: dict[str, A
     for r in results:
         if r["name"] != "e2e_payments_http":
             continue
-        lines += ["", f"## End to end ({r['engine']}): who used the CPU", "",
-                  f"Switch API: {r['api_server']}.", "",
-                  "| round | payments/s | p50 ms | p99 ms | bank probe p50 / p99 ms | "
-                  "CPU ms per payment by process group | machine busy |",
-                  "|---:|---:|---:|---:|---|---|---:|"]
+        lines += [
+            "",
+            f"## End to end ({r['engine']}): who used the CPU",
+            "",
+            f"Switch API: {r['api_server']}.",
+            "",
+            "| round | payments/s | p50 ms | p99 ms | bank probe p50 / p99 ms | "
+            "CPU ms per payment by process group | machine busy |",
+            "|---:|---:|---:|---:|---|---|---:|",
+        ]
         for number, run in enumerate(r["runs"], start=1):
             probe = run.get("bank_probe", {})
             cpu = ", ".join(f"{k} {v}" for k, v in run.get("cpu_ms_per_payment", {}).items())
             busy = (run.get("cpu") or {}).get("machine_busy_fraction", "")
-            lines.append(f"| {number} | {run['per_s']} | {run['p50_ms']} | {run['p99_ms']} | "
-                         f"{probe.get('p50_ms', 0):.1f} / {probe.get('p99_ms', 0):.1f} | {cpu} | "
-                         f"{busy} |")
+            lines.append(
+                f"| {number} | {run['per_s']} | {run['p50_ms']} | {run['p99_ms']} | "
+                f"{probe.get('p50_ms', 0):.1f} / {probe.get('p99_ms', 0):.1f} | {cpu} | "
+                f"{busy} |"
+            )
     for r in results:
         if r["name"] != "core_payments":
             continue
-        lines += ["", f"## Core path ({r['engine']}): rounds", "",
-                  "| round | payments/s | p50 ms | p99 ms | worker CPU ms/payment | "
-                  "CPU ms per payment by group | CPU-bound ceiling /s | machine busy | "
-                  "load avg |", "|---:|---:|---:|---:|---:|---|---:|---:|---|"]
+        lines += [
+            "",
+            f"## Core path ({r['engine']}): rounds",
+            "",
+            "| round | payments/s | p50 ms | p99 ms | worker CPU ms/payment | "
+            "CPU ms per payment by group | CPU-bound ceiling /s | machine busy | "
+            "load avg |",
+            "|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        ]
         for number, run in enumerate(r["runs"], start=1):
             cpu = ", ".join(f"{k} {v}" for k, v in run.get("cpu_ms_per_payment", {}).items())
             lines.append(
@@ -1309,38 +1576,55 @@ def write_markdown(path: Path, results: list[dict[str, Any]], notes: dict[str, A
                 f"{run['worker_cpu_ms_per_payment']} | {cpu} | "
                 f"{run['cpu_bound_ceiling_per_s']:.0f} | "
                 f"{run['cpu']['machine_busy_fraction']} | "
-                f"{', '.join(f'{x:.1f}' for x in run['loadavg_before'])} |")
+                f"{', '.join(f'{x:.1f}' for x in run['loadavg_before'])} |"
+            )
     for r in results:
         profile = r.get("profile")
         if not profile:
             continue
-        lines += ["", f"## Profile of one core worker ({r['engine']}, cProfile, "
-                      f"{profile['payments']} payments, nothing else of ours running)", "",
-                  f"Wall {profile['wall_ms_per_payment_under_profile']} ms/payment under the "
-                  f"profiler, CPU {profile['cpu_ms_per_payment_under_profile']} ms/payment, "
-                  f"waiting on the server (psycopg `wait`) "
-                  f"{profile['waiting_on_server_ms_per_payment']} ms/payment.", "",
-                  "| phase (cumulative) | ms/payment |", "|---|---:|"]
+        lines += [
+            "",
+            f"## Profile of one core worker ({r['engine']}, cProfile, "
+            f"{profile['payments']} payments, nothing else of ours running)",
+            "",
+            f"Wall {profile['wall_ms_per_payment_under_profile']} ms/payment under the "
+            f"profiler, CPU {profile['cpu_ms_per_payment_under_profile']} ms/payment, "
+            f"waiting on the server (psycopg `wait`) "
+            f"{profile['waiting_on_server_ms_per_payment']} ms/payment.",
+            "",
+            "| phase (cumulative) | ms/payment |",
+            "|---|---:|",
+        ]
         lines += [f"| {k} | {v} |" for k, v in profile["phases_ms_per_payment"].items()]
-        lines += ["", "| function (by own time) | calls | own ms/payment | cum ms/payment |",
-                  "|---|---:|---:|---:|"]
-        lines += [f"| `{e['function']}` | {e['calls']} | {e['tottime_ms_per_payment']} | "
-                  f"{e['cumtime_ms_per_payment']} |" for e in profile["top_tottime"]]
+        lines += [
+            "",
+            "| function (by own time) | calls | own ms/payment | cum ms/payment |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| `{e['function']}` | {e['calls']} | {e['tottime_ms_per_payment']} | "
+            f"{e['cumtime_ms_per_payment']} |"
+            for e in profile["top_tottime"]
+        ]
     lines.append("")
     path.write_text("\n".join(lines))
 
 
 def print_summary(results: list[dict[str, Any]]) -> None:
-    header = (f"{'metric':<30} {'engine':<12} {'value':>10} {'unit':<11} {'B':>8} {'ratio':>6} "
-              f"{'p50 ms':>8} {'p99 ms':>8} {'met?':>5}")
+    header = (
+        f"{'metric':<30} {'engine':<12} {'value':>10} {'unit':<11} {'B':>8} {'ratio':>6} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'met?':>5}"
+    )
     print("\n" + header + "\n" + "-" * len(header))
     for r in results:
         b = (r.get("baseline") or {}).get("value", "")
         met = r.get("met")
-        print(f"{r['name']:<30} {r['engine'][:12]:<12} {r['value']:>10,} {r['unit']:<11} "
-              f"{b!s:>8} {r['ratio'] if r.get('ratio') is not None else '':>6} "
-              f"{r.get('p50_ms', ''):>8} {r.get('p99_ms', ''):>8} "
-              f"{'' if met is None else ('yes' if met else 'NO'):>5}")
+        print(
+            f"{r['name']:<30} {r['engine'][:12]:<12} {r['value']:>10,} {r['unit']:<11} "
+            f"{b!s:>8} {r['ratio'] if r.get('ratio') is not None else '':>6} "
+            f"{r.get('p50_ms', ''):>8} {r.get('p99_ms', ''):>8} "
+            f"{'' if met is None else ('yes' if met else 'NO'):>5}"
+        )
     print(flush=True)
 
 
@@ -1348,8 +1632,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short windows (development)")
     parser.add_argument("--engines", default="postgresql,sqlite")
-    parser.add_argument("--api-workers", type=int, default=2,
-                        help="uvicorn worker processes for the switch API; 0: `fawtara serve`")
+    parser.add_argument(
+        "--api-workers",
+        type=int,
+        default=2,
+        help="uvicorn worker processes for the switch API; 0: `fawtara serve`",
+    )
     parser.add_argument("--skip", default="", help="comma list of: e2e, profile, counts")
     parser.add_argument("--keep-databases", action="store_true")
     parser.add_argument("--output", type=Path, default=None)
@@ -1359,24 +1647,31 @@ def main() -> None:
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     base_url = os.environ.get("FAWTARA_BENCH_DATABASE_URL", DEFAULT_PG_URL)
     work = Path(tempfile.mkdtemp(prefix="fawtara_bench_pay_"))
-    output = args.output or (RESULTS / "payments.json" if not args.quick
-                             else work / "payments.quick.json")
+    output = args.output or (
+        RESULTS / "payments.json" if not args.quick else work / "payments.quick.json"
+    )
     started = datetime.now(UTC)
     machine = machine_notes()
-    say(f"payments benchmark ({'quick' if args.quick else 'full'}): engines {engines}, "
-        f"work directory {work}, load average {machine['loadavg_at_start']}")
+    say(
+        f"payments benchmark ({'quick' if args.quick else 'full'}): engines {engines}, "
+        f"work directory {work}, load average {machine['loadavg_at_start']}"
+    )
     results: list[dict[str, Any]] = []
     pg_notes: dict[str, Any] = {}
     baseline: dict[str, Any] = {"name": "pgbench_tpcb_like_tps", "value": None}
     try:
         if "postgresql" in engines:
             url = pg_url(base_url, BENCH_DB)
-            services = (plan.rounds * plan.core_workers * (plan.core_warmup
-                                                           + plan.core_bills_per_worker)
-                        + plan.count_payments + plan.profile_payments + 10
-                        + plan.e2e_rounds * plan.e2e_bills_per_round)
-            with phase(f"postgresql: database {BENCH_DB}, world of {services:,} services "
-                       "and bills"):
+            services = (
+                plan.rounds * plan.core_workers * (plan.core_warmup + plan.core_bills_per_worker)
+                + plan.count_payments
+                + plan.profile_payments
+                + 10
+                + plan.e2e_rounds * plan.e2e_bills_per_round
+            )
+            with phase(
+                f"postgresql: database {BENCH_DB}, world of {services:,} services and bills"
+            ):
                 recreate_database(base_url, BENCH_DB, PROTECTED)
                 pool = BillPool(build_world(url, services))
             pg_notes = pg_settings(url)
@@ -1386,71 +1681,104 @@ def main() -> None:
 
             def measure_b(number: int) -> None:
                 tps_runs.append(pgbench_tpcb_tps(base_url, plan.pgbench_s))
-                say(f"pgbench tpcb-like -c 8 -j 2 -T {plan.pgbench_s}, round {number}: "
+                say(
+                    f"pgbench tpcb-like -c 8 -j 2 -T {plan.pgbench_s}, round {number}: "
                     f"{tps_runs[-1]['tps']:,.0f} tps, latency "
-                    f"{tps_runs[-1]['latency_avg_ms']:.1f} ms")
+                    f"{tps_runs[-1]['latency_avg_ms']:.1f} ms"
+                )
 
-            runs = core_phase("postgresql", url, pool, plan, plan.core_workers,
-                              plan.core_bills_per_worker, BENCH_DB, before_round=measure_b)
+            runs = core_phase(
+                "postgresql",
+                url,
+                pool,
+                plan,
+                plan.core_workers,
+                plan.core_bills_per_worker,
+                BENCH_DB,
+                before_round=measure_b,
+            )
             b_value = round(median([r["tps"] for r in tps_runs]))
             baseline = {"name": "pgbench_tpcb_like_tps", "value": b_value}
-            results.append({
-                "name": "pgbench_tpcb_like", "engine": "postgresql", "value": b_value,
-                "unit": "tps", "baseline": None, "ratio": None,
-                "command": f"pgbench -c 8 -j 2 -T {plan.pgbench_s} (after pgbench -i -s 10), "
-                           "tps without initial connection time",
-                "runs": [{k: round(v, 1) for k, v in r.items()} for r in tps_runs],
-                "medians": {"tps": b_value},
-                "note": f"{len(tps_runs)} full {plan.pgbench_s}s runs, one before each core "
-                        "round; B is their median",
-            })
+            results.append(
+                {
+                    "name": "pgbench_tpcb_like",
+                    "engine": "postgresql",
+                    "value": b_value,
+                    "unit": "tps",
+                    "baseline": None,
+                    "ratio": None,
+                    "command": f"pgbench -c 8 -j 2 -T {plan.pgbench_s} (after pgbench -i -s 10), "
+                    "tps without initial connection time",
+                    "runs": [{k: round(v, 1) for k, v in r.items()} for r in tps_runs],
+                    "medians": {"tps": b_value},
+                    "note": f"{len(tps_runs)} full {plan.pgbench_s}s runs, one before each core "
+                    "round; B is their median",
+                }
+            )
             drop_database(base_url, PGBENCH_DB, PROTECTED)
             costs: dict[str, Any] = {}
             if "counts" not in skip:
                 with phase("postgresql: statements, transactions and round trips per payment"):
                     trace_dir = work / "libpq-traces"
                     trace_dir.mkdir()
-                    costs = count_statements(url, pool.take(plan.count_payments + 5), trace_dir,
-                                             base_url)
+                    costs = count_statements(
+                        url, pool.take(plan.count_payments + 5), trace_dir, base_url
+                    )
                     shutil.rmtree(trace_dir)
                 say(f"postgresql per payment: {costs['per_payment']}")
-            extra: dict[str, Any] = {"workers": plan.core_workers,
-                                     "method": "multiprocessing (spawn), one engine and "
-                                               "InMemoryBank per process; submit_payment(wait_s=0)"}
+            extra: dict[str, Any] = {
+                "workers": plan.core_workers,
+                "method": "multiprocessing (spawn), one engine and "
+                "InMemoryBank per process; submit_payment(wait_s=0)",
+            }
             if "profile" not in skip:
                 with phase("postgresql: cProfile of one core worker"):
-                    extra["profile"] = profile_core(url, pool.take(plan.profile_payments + 5),
-                                                    work / "core-postgresql.prof")
+                    extra["profile"] = profile_core(
+                        url, pool.take(plan.profile_payments + 5), work / "core-postgresql.prof"
+                    )
                 say(f"profile phases (ms/payment): {extra['profile']['phases_ms_per_payment']}")
             results.append(summarise_core("postgresql", runs, baseline, costs, extra))
             if "e2e" not in skip:
                 found = e2e("postgresql", url, pool, plan, work, args.api_workers, BENCH_DB)
-                results += summarise_e2e("postgresql", found, baseline,
-                                         {"clients": plan.e2e_clients})
+                results += summarise_e2e(
+                    "postgresql", found, baseline, {"clients": plan.e2e_clients}
+                )
             say(f"postgresql: {pool.used:,} bills used")
 
         if "sqlite" in engines:
             path = work / "switch.sqlite"
             url = f"sqlite:///{path}"
-            services = (plan.rounds * plan.sqlite_core_workers * (plan.core_warmup
-                                                                  + plan.sqlite_core_bills)
-                        + plan.count_payments + 10 + plan.e2e_rounds * plan.e2e_bills_per_round)
+            services = (
+                plan.rounds * plan.sqlite_core_workers * (plan.core_warmup + plan.sqlite_core_bills)
+                + plan.count_payments
+                + 10
+                + plan.e2e_rounds * plan.e2e_bills_per_round
+            )
             with phase(f"sqlite: {path.name}, world of {services:,} services and bills"):
                 pool = BillPool(build_world(url, services))
-            runs = core_phase("sqlite", url, pool, plan, plan.sqlite_core_workers,
-                              plan.sqlite_core_bills, None)
+            runs = core_phase(
+                "sqlite", url, pool, plan, plan.sqlite_core_workers, plan.sqlite_core_bills, None
+            )
             costs = {}
             if "counts" not in skip:
                 with phase("sqlite: statements and transactions per payment"):
                     costs = count_statements(url, pool.take(plan.count_payments + 5), None, None)
                 say(f"sqlite per payment: {costs['per_payment']}")
-            results.append(summarise_core("sqlite", runs, baseline, costs, {
-                "workers": plan.sqlite_core_workers,
-                "method": "one process (SQLite has a single writer; synchronous=FULL, WAL)"}))
+            results.append(
+                summarise_core(
+                    "sqlite",
+                    runs,
+                    baseline,
+                    costs,
+                    {
+                        "workers": plan.sqlite_core_workers,
+                        "method": "one process (SQLite has a single writer; synchronous=FULL, WAL)",
+                    },
+                )
+            )
             if "e2e" not in skip:
                 found = e2e("sqlite", url, pool, plan, work, args.api_workers, None)
-                results += summarise_e2e("sqlite", found, baseline,
-                                         {"clients": plan.e2e_clients})
+                results += summarise_e2e("sqlite", found, baseline, {"clients": plan.e2e_clients})
     finally:
         if "postgresql" in engines and not args.keep_databases:
             drop_database(base_url, PGBENCH_DB, PROTECTED)
@@ -1466,10 +1794,16 @@ def main() -> None:
         "method": method_notes(plan, args.api_workers),
     }
     for entry in results:
-        entry.update({"date": notes["date"], "git_commit": notes["git_commit"],
-                      "machine": machine, "postgresql_settings": pg_notes,
-                      "quick": args.quick,
-                      "seconds_total_benchmark": round(notes["seconds_total"], 1)})
+        entry.update(
+            {
+                "date": notes["date"],
+                "git_commit": notes["git_commit"],
+                "machine": machine,
+                "postgresql_settings": pg_notes,
+                "quick": args.quick,
+                "seconds_total_benchmark": round(notes["seconds_total"], 1),
+            }
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     markdown = output.with_suffix(".md")
@@ -1481,9 +1815,12 @@ def main() -> None:
 
 
 def method_notes(plan: Plan, api_workers: int) -> list[str]:
-    api = ("`fawtara serve` (one uvicorn process)" if api_workers == 0 else
-           f"`python -m uvicorn --factory --workers {api_workers} payments_app:app` "
-           "(bench/payments_app.py: `bootstrap()` + `create_app`, access log off)")
+    api = (
+        "`fawtara serve` (one uvicorn process)"
+        if api_workers == 0
+        else f"`python -m uvicorn --factory --workers {api_workers} payments_app:app` "
+        "(bench/payments_app.py: `bootstrap()` + `create_app`, access log off)"
+    )
     return [
         f"B: pgbench tpcb-like, `pgbench -c 8 -j 2 -T {plan.pgbench_s}` after `pgbench -i -s 10` "
         f"in database {PGBENCH_DB}; tps without initial connection time; {plan.rounds} runs, "

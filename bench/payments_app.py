@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fawtara.switch.bootstrap import bootstrap
 from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import bootstrap
 
 
 def app() -> FastAPI:

@@ -22,7 +22,7 @@ from fawtara.config import Settings
 from fawtara.kernel.clock import ManualClock
 from fawtara.storage import schema
 from fawtara.storage.engine import make_engine, normalise_url
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 
 POSTGRES_URL = os.environ.get("FAWTARA_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

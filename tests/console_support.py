@@ -13,9 +13,9 @@ from fawtara.ops.bootstrap import Probes
 from fawtara.sms.adapters.gateway import SmppGateway
 from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork
 from fawtara.sms.use_cases.notifications import ReceiptBacklog, WorkerPolicy, work_once
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.entrypoints.api.app import create_app
 from fawtara.switch.use_cases.payment_history import payment_history
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.smsc_support import Smsc, fresh, wait_until
 

@@ -38,10 +38,10 @@ from fawtara.kernel.clock import ManualClock
 from fawtara.receipts.bootstrap import init_switch_keys
 from fawtara.station.bootstrap import Station, bootstrap_station
 from fawtara.storage import schema
-from fawtara.switch.bootstrap import Platform, bootstrap
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.entrypoints.api.app import create_app
 from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform, bootstrap
 from tests.fault_proxy import FaultProxy
 from tests.support import build_world, publish_bills, usage_rows
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from fawtara.billing.domain.tariffs import Block, Tariff
 from fawtara.billing.use_cases.publishing import publish_cycle
-from fawtara.billing.use_cases.registry import add_tariff, register_biller, register_billing_biller
+from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
 from fawtara.kernel.billers import (
     Biller,
     CalendarKind,
@@ -17,7 +17,8 @@ from fawtara.kernel.billers import (
 )
 from fawtara.kernel.money import Money, Rate
 from fawtara.kernel.references import luhn_check_digit
-from fawtara.switch.bootstrap import Platform
+from fawtara.switch.use_cases.billers import register_biller
+from fawtara.wiring import Platform
 
 ELEC = Biller(
     code="ELEC",

@@ -1,58 +1,21 @@
-"""What every `fawtara` command shares: its consoles, its one-line failures, the
-wired platform and the progress bar of long work."""
+"""The wired platform for the `fawtara` commands of the switch and the demo: both
+systems' stores (fawtara/wiring.py), the `system`'s at the newest migration."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from fawtara.kernel.errors import FawtaraError, ValidationError
-from fawtara.switch.bootstrap import SWITCH, Platform, bootstrap
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-
-def fail(message: str, exit_code: int = 1) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(exit_code)
+from fawtara.console import failing_cleanly
+from fawtara.wiring import SWITCH, Platform, bootstrap
 
 
 @contextmanager
 def platform(check_schema: bool = True, system: str = SWITCH) -> Iterator[Platform]:
     """The wired platform, its `system`'s store at the newest migration unless
     `check_schema` is off; expected errors become one line on stderr."""
-    try:
+    with failing_cleanly():
         wired = bootstrap()
         if check_schema:
             wired.require_current_schema(system)
         yield wired
-    except FawtaraError as error:
-        raise fail(
-            f"{error.code}: {error.message}", 2 if isinstance(error, ValidationError) else 1
-        ) from None
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
-
-
-def structured_logs() -> None:
-    """JSON lines (or text on a terminal) for the long-running commands: FAWTARA_LOG_FORMAT."""
-    from fawtara.ops.bootstrap import setup_logging
-
-    try:
-        setup_logging()
-    except ValueError as error:
-        raise fail(f"VALIDATION_ERROR: {error}", 2) from None

@@ -44,9 +44,9 @@ from fawtara.kernel.clock import ManualClock
 from fawtara.storage import schema
 from fawtara.storage import tables as t
 from fawtara.storage.engine import make_engine, normalise_url
-from fawtara.switch.bootstrap import bootstrap
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import bootstrap
 from tests.support import build_world, usage_rows
 
 FAWTARA = str(Path(sys.executable).parent / "fawtara")

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from fawtara.kernel.errors import SchemaBehind
 from fawtara.storage import schema
 from fawtara.storage.engine import make_engine
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.support import build_world
 
 

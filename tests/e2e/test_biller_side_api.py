@@ -13,11 +13,11 @@ from fawtara.banks.adapters.in_memory import InMemoryBank
 from fawtara.biller_api import paths, schema
 from fawtara.billing.use_cases.bill_run import run_bill_run
 from fawtara.billing.use_cases.usage_import import import_usage
-from fawtara.switch.adapters.billers.in_process import InProcessBillerGateway
-from fawtara.switch.bootstrap import Platform
+from fawtara.links.biller_in_process import InProcessBillerGateway
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.entrypoints.api.app import create_app
 from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
 
 PORTAL = {"X-Api-Key": "PORTAL.portal-secret"}

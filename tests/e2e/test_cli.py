@@ -13,7 +13,7 @@ import pytest
 
 from fawtara.config import Settings
 from fawtara.kernel.clock import ManualClock
-from fawtara.switch.bootstrap import bootstrap
+from fawtara.wiring import bootstrap
 from tests.support import build_world
 
 FAWTARA = str(Path(sys.executable).parent / "fawtara")

@@ -12,8 +12,8 @@ from fawtara.counters.domain.counters import Counter
 from fawtara.counters.domain.staff import Role, StaffMember
 from fawtara.counters.use_cases import staff
 from fawtara.counters.use_cases.counters import register_counter
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.support import publish_bills
 

@@ -12,7 +12,7 @@ from fawtara.banks.adapters.in_memory import InMemoryBank
 from fawtara.config import Settings
 from fawtara.kernel.clock import ManualClock
 from fawtara.receipts.bootstrap import init_switch_keys, verify_receipt
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.e2e.test_payments_api import BEMO, OPS, PORTAL, api, body, fetch_first_bill
 
 __all__ = ["api"]  # the fixture, over this module's platform (with signing keys)

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from fawtara.receipts.bootstrap import verify_receipt
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.use_cases.ledger import verify_ledger
+from fawtara.wiring import Platform
 from tests.station_support import (
     CASHIER,
     CASHIER_PASSWORD,

@@ -7,9 +7,9 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from fawtara.banks.adapters.in_memory import InMemoryBank
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.entrypoints.api.app import create_app
 from fawtara.web.rendering import environment
+from fawtara.wiring import Platform
 
 
 def client(platform: Platform) -> TestClient:

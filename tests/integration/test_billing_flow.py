@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fawtara.billing.use_cases.bill_run import run_bill_run
-from fawtara.billing.use_cases.post_payment import PostPayment, post_payment
+from fawtara.billing.use_cases.post_payment import post_payment
 from fawtara.billing.use_cases.usage_import import import_usage
 from fawtara.kernel.bills import BillStatus
 from fawtara.kernel.errors import (
@@ -21,8 +21,9 @@ from fawtara.kernel.errors import (
     UnknownBill,
     UnknownBiller,
 )
+from fawtara.kernel.notices import PostPayment
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.support import World, build_world, usage_rows
 
 CYCLE = "2026-B5"  # September-October 2026, issued 2026-11-01, due 2026-12-01

@@ -25,11 +25,11 @@ from fawtara.counters.use_cases.cash_payments import (
 )
 from fawtara.kernel import errors
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.domain.payments import Payment, PaymentState
 from fawtara.switch.use_cases.participants import register_participant
 from fawtara.switch.use_cases.payments import submit_payment
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.support import publish_bills
 

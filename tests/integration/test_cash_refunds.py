@@ -18,7 +18,7 @@ from fawtara.counters.use_cases import staff
 from fawtara.counters.use_cases.counter_journal import EntryResult
 from fawtara.counters.use_cases.counters import snapshot
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.integration.test_counters import Counters
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from fawtara.counters.use_cases.counter_journal import JournalEntry
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.integration.test_cash_refunds import Refunds, code_of
 
 

@@ -23,10 +23,10 @@ from fawtara.kernel import errors, limits
 from fawtara.kernel.billers import ServiceState
 from fawtara.kernel.calendar import end_of_day_utc
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.payments import PaymentState
 from fawtara.switch.use_cases.biller_side import in_flight
 from fawtara.switch.use_cases.ports import BillerUnreachable
+from fawtara.wiring import Platform
 from tests.integration.test_counters import Counters, open_shift
 from tests.support import ELEC
 

@@ -21,7 +21,7 @@ from fawtara.counters.use_cases.counter_journal import EntryResult, JournalEntry
 from fawtara.counters.use_cases.counters import register_counter, snapshot
 from fawtara.kernel import errors, limits
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.support import publish_bills
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fawtara.counters.bootstrap import password_hasher
 from fawtara.counters.use_cases import staff
 from fawtara.demo.counters import demo_counter_key, register_demo_counters
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.use_cases.participants import authenticate
+from fawtara.wiring import Platform
 
 
 def test_the_demo_counters_have_well_known_keys_and_staff_sign_in(platform: Platform) -> None:

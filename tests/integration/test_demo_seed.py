@@ -22,8 +22,8 @@ from fawtara.kernel.clock import ManualClock
 from fawtara.kernel.errors import ValidationError
 from fawtara.storage import schema, tables
 from fawtara.storage.engine import make_engine
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.use_cases.ledger import verify_ledger
+from fawtara.wiring import Platform
 
 SUBSCRIBERS = 350  # the default of `fawtara demo seed`
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

@@ -21,10 +21,10 @@ from fawtara.kernel.errors import (
     UnbalancedTransfer,
     UnknownAccount,
 )
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.accounts import SWITCH_ACCOUNTS, bank_settlement, biller_payable
 from fawtara.switch.domain.ledger import AccountType
 from fawtara.switch.use_cases import ledger
+from fawtara.wiring import Platform
 
 BANK, BILLER = "bank:BEMO:settlement", "biller:STE:payable"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

@@ -14,8 +14,8 @@ from fawtara.billing.use_cases.lifecycle import drain_reconnect_requests, send_o
 from fawtara.billing.use_cases.lifecycle_notices import send_reminders
 from fawtara.sms.domain.sms import TOPICS, notice_from_payload, render
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.payments import PaymentState
+from fawtara.wiring import Platform
 from tests.lifecycle_support import LifecycleWorld, damascus
 
 DUE = date(2026, 12, 1)

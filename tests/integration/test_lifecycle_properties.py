@@ -43,7 +43,7 @@ from fawtara.kernel import limits
 from fawtara.kernel.bills import Bill
 from fawtara.kernel.calendar import DAMASCUS, damascus_date, end_of_day_utc
 from fawtara.kernel.clock import ManualClock
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.lifecycle_support import LifecycleWorld
 
 CYCLES = {"2026-10": date(2026, 12, 1), "2026-11": date(2026, 12, 31)}  # cycle: due date

@@ -15,7 +15,7 @@ import pytest
 from fawtara.ops.domain.alerts import evaluate
 from fawtara.ops.domain.figures import LinkHealth
 from fawtara.ops.use_cases.monitoring import figures
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.monitoring_support import WINDOW_S, counted_in_sql, run_burst
 

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from fawtara.banks.adapters.in_memory import Fault, InMemoryBank
 from fawtara.banks.domain.banking import BankStatus, DebitInstruction
 from fawtara.billing.use_cases.bill_run import run_bill_run
-from fawtara.billing.use_cases.post_payment import PostPayment, post_payment
+from fawtara.billing.use_cases.post_payment import post_payment
 from fawtara.billing.use_cases.usage_import import import_usage
 from fawtara.kernel import errors, limits
 from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.notices import PostPayment
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.domain.payments import PaymentRequest, PaymentState
 from fawtara.switch.use_cases import payments as use_cases
@@ -30,6 +30,7 @@ from fawtara.switch.use_cases.ledger import verify_ledger
 from fawtara.switch.use_cases.participants import register_participant
 from fawtara.switch.use_cases.payment_steps import Switch, process_due
 from fawtara.switch.use_cases.ports import BillerUnreachable
+from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
 
 BALANCE = 1_000_000  # 10,000.00 SYP

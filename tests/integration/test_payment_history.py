@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 
 from fawtara.kernel import errors
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.payments import PaymentState
 from fawtara.switch.use_cases import payments as use_cases
 from fawtara.switch.use_cases.payment_history import (
@@ -23,6 +22,7 @@ from fawtara.switch.use_cases.payment_history import (
     payment_history,
     search_payments,
 )
+from fawtara.wiring import Platform
 from tests.console_support import deliver_sms
 from tests.integration.test_payment_flow import OPS, Network
 from tests.smsc_support import Smsc, running_smsc

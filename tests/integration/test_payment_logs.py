@@ -22,8 +22,8 @@ from fawtara.sms.use_cases.notifications import (
     WorkerPolicy,
     decide,
 )
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.payments import PaymentState
+from fawtara.wiring import Platform
 from tests.integration.test_counters import Counters, open_shift
 from tests.integration.test_payment_flow import Network
 

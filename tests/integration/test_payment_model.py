@@ -38,13 +38,13 @@ from fawtara.kernel.errors import FawtaraError
 from fawtara.storage import schema
 from fawtara.storage import tables as t
 from fawtara.storage.engine import make_engine
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.domain.payments import FINAL_STATES, PaymentRequest, PaymentState
 from fawtara.switch.use_cases import payments as use_cases
 from fawtara.switch.use_cases.ledger import verify_ledger
 from fawtara.switch.use_cases.participants import register_participant
 from fawtara.switch.use_cases.payment_steps import process_due
+from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
 
 ACCOUNTS = ("ACC-A", "ACC-B", "ACC-POOR")

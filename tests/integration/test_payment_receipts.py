@@ -17,8 +17,8 @@ from fawtara.counters.use_cases.cash_payments import void_cash_payment
 from fawtara.kernel.errors import ReceiptNotAvailable
 from fawtara.receipts.domain.receipts import Receipt
 from fawtara.receipts.use_cases.receipts import receipt_of_payment
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.payments import Payment
+from fawtara.wiring import Platform
 from tests.integration.test_cash_payments import Counter
 
 

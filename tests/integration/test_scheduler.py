@@ -13,7 +13,7 @@ from fawtara.billing.domain.jobs import JobName, JobStatus
 from fawtara.billing.use_cases import lifecycle as lifecycle_module
 from fawtara.billing.use_cases.scheduler import Scheduler
 from fawtara.storage import tables as t
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.lifecycle_support import LifecycleWorld, damascus
 
 SWEEP_DAY = date(2026, 12, 4)  # the test biller's bills of 2026-10 are overdue from here

@@ -33,7 +33,7 @@ from fawtara.sms.use_cases.notifications import (
 )
 from fawtara.storage import tables as t
 from fawtara.storage.schema import BILLING
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, fresh, running_smsc, wait_until
 
 PAST = datetime(2026, 1, 1, tzinfo=UTC)  # due for any clock the tests use
@@ -269,7 +269,7 @@ def database_url(engine: Engine) -> str:
 WORKER_PROCESS = """
 import sys, threading
 from fawtara.sms.adapters.config import SmppConfig
-from fawtara.switch.bootstrap import bootstrap
+from fawtara.wiring import bootstrap
 from fawtara.sms.entrypoints.sms_worker import run_sms_worker
 config = SmppConfig(port=int(sys.argv[1]), system_id=sys.argv[2], password=sys.argv[3],
                     response_timeout_s=30)

@@ -1,45 +1,146 @@
-"""The lifecycle part of the wiring: the network link, the leader lock, the scheduler.
+"""The billing system's composition root: its store, its link to the switch, the
+lifecycle and its scheduler.
 
-Kept beside bootstrap.py like sms/bootstrap.py (tests/test_architecture.py
-treats it as bootstrap: entry points may import it, adapters may not).
+The billing process (`fawtara billing serve`, `fawtara billing ...`) is wired by
+`bootstrap_billing`: its own store (FAWTARA_BILLING_DATABASE_URL) and the switch
+over HTTP (FAWTARA_SWITCH_URL). Its entry points take any `BillingWiring`, so a
+process that hosts both systems (fawtara/wiring.py: the demo, tests) can drive
+them too.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import sqlite3
-from contextlib import closing
-from datetime import datetime
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, partial
+from typing import Protocol
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from fawtara.billing.adapters.leader import leader_lock
 from fawtara.billing.adapters.provisioning.simulator import NetworkSimulator
+from fawtara.billing.adapters.switch_link.http import HttpSwitchLink
+from fawtara.billing.adapters.uow import BillingUnitOfWork
 from fawtara.billing.use_cases.lifecycle import Lifecycle
+from fawtara.billing.use_cases.ports import (
+    LeaderLock,
+    ProvisioningGateway,
+    SwitchLink,
+    UnitOfWork,
+)
 from fawtara.billing.use_cases.scheduler import Scheduler
 from fawtara.config import Settings
 from fawtara.kernel import limits
-from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.bill_documents import BillDocument
+from fawtara.kernel.clock import SystemClock
 from fawtara.kernel.errors import ValidationError
-from fawtara.storage import schema
+from fawtara.kernel.ports import Clock
+from fawtara.receipts.adapters.pdf import render_bill_pdf as _render_bill_pdf
 from fawtara.storage.engine import make_engine
-from fawtara.switch.bootstrap import Platform
-from fawtara.switch.use_cases.ports import LeaderLock, ProvisioningGateway
+from fawtara.storage.schema import BILLING, StoreSchemas
 
 __all__ = [
+    "BILLING",
+    "BillingPlatform",
+    "BillingWiring",
     "NetworkSimulator",
+    "bootstrap_billing",
     "lifecycle",
-    "refuse_configured_scratch",
     "reminder_days_before",
+    "render_bill_pdf",
     "scheduler",
     "scheduler_lock",
-    "scratch_paths",
-    "scratch_platform",
-    "simulation_platform",
 ]
+
+
+class BillingWiring(Protocol):
+    """What the billing system's entry points need of their process's wiring."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def switch_link(self) -> SwitchLink: ...
+    def billing_uow(self, readonly: bool = False) -> UnitOfWork: ...
+    def billing_uow_factory(self, readonly: bool = False) -> Callable[[], UnitOfWork]: ...
+    def billing_store(self) -> Engine: ...
+    def store(self, system: str) -> Engine: ...
+    def require_current_schema(self, system: str = ...) -> None: ...
+    def upgrade_schema(self, system: str = ...) -> tuple[str | None, str | None]: ...
+    def schema_revisions(self, system: str = ...) -> tuple[str | None, str]: ...
+
+
+@dataclass(frozen=True)
+class BillingPlatform(StoreSchemas):
+    """The billing process: its store, its clock, the switch over HTTP."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+
+    def billing_uow(self, readonly: bool = False) -> BillingUnitOfWork:
+        return BillingUnitOfWork(self.engine, readonly=readonly)
+
+    def billing_uow_factory(self, readonly: bool = False) -> partial[BillingUnitOfWork]:
+        return partial(BillingUnitOfWork, self.engine, readonly)
+
+    def billing_store(self) -> Engine:
+        return self.engine
+
+    def store(self, system: str = BILLING) -> Engine:
+        """The engine of `system`'s store; the billing process has only its own."""
+        if system != BILLING:
+            raise AssertionError(f"the billing process has no {system} store")
+        return self.engine
+
+    def require_current_schema(self, system: str = BILLING) -> None:
+        super().require_current_schema(system)
+
+    def upgrade_schema(self, system: str = BILLING) -> tuple[str | None, str | None]:
+        return super().upgrade_schema(system)
+
+    def schema_revisions(self, system: str = BILLING) -> tuple[str | None, str]:
+        return super().schema_revisions(system)
+
+    @cached_property
+    def switch_link(self) -> SwitchLink:
+        """The switch's side of the Biller API, over HTTP to FAWTARA_SWITCH_URL."""
+        return http_switch_link(self.settings)
+
+
+def http_switch_link(settings: Settings) -> SwitchLink:
+    """The billing system's link to the switch over HTTP (FAWTARA_SWITCH_URL)."""
+    if not settings.switch_url:
+        raise ValidationError(
+            "FAWTARA_SWITCH_URL is empty: the billing system has no link to the switch",
+            "لا يوجد رابط إلى المقسم",
+        )
+    return HttpSwitchLink(
+        settings.switch_url, dict(settings.switch_keys), settings.biller_timeout_s
+    )
+
+
+def bootstrap_billing(
+    settings: Settings | None = None, clock: Clock | None = None
+) -> BillingPlatform:
+    """The billing system's process: its store (FAWTARA_BILLING_DATABASE_URL), the system clock."""
+    settings = settings or Settings.from_environment()
+    if not settings.billing_database_url:
+        raise ValidationError(
+            "FAWTARA_BILLING_DATABASE_URL is empty: the billing system needs its store",
+            "قاعدة بيانات نظام الفوترة غير محددة",
+        )
+    return BillingPlatform(
+        settings, make_engine(settings.billing_database_url), clock or SystemClock()
+    )
+
+
+def render_bill_pdf(document: BillDocument) -> bytes:
+    """A bill as the biller prints it (Arabic PDF, WeasyPrint)."""
+    return _render_bill_pdf(document)
 
 
 def reminder_days_before() -> int:
@@ -52,7 +153,9 @@ def reminder_days_before() -> int:
     return int(text)
 
 
-def lifecycle(platform: Platform, provisioning: ProvisioningGateway | None = None) -> Lifecycle:
+def lifecycle(
+    platform: BillingWiring, provisioning: ProvisioningGateway | None = None
+) -> Lifecycle:
     """The lifecycle over this platform; the demo's network is the in-process simulator."""
     return Lifecycle(
         platform.billing_uow_factory(),
@@ -63,86 +166,12 @@ def lifecycle(platform: Platform, provisioning: ProvisioningGateway | None = Non
     )
 
 
-def scheduler(platform: Platform, provisioning: ProvisioningGateway | None = None) -> Scheduler:
+def scheduler(
+    platform: BillingWiring, provisioning: ProvisioningGateway | None = None
+) -> Scheduler:
     return Scheduler(lifecycle(platform, provisioning), f"{socket.gethostname()}:{os.getpid()}")
 
 
-def scheduler_lock(platform: Platform) -> LeaderLock:
+def scheduler_lock(platform: BillingWiring) -> LeaderLock:
     """The lock the billing system's schedulers contend for, on the billing store."""
     return leader_lock(platform.billing_store())
-
-
-def simulation_platform(source: Platform, path: Path, start: datetime) -> Platform:
-    """Scratch copies of the platform's two SQLite stores, on a ManualClock.
-
-    The switch's store is copied to `path`, the billing system's beside it
-    (`scratch_paths`). Each copy is taken with SQLite's online backup
-    (consistent even while `fawtara up` writes), migrated to the code's schema,
-    and written without fsync: it is thrown away, so `synchronous=OFF` buys
-    speed at no risk. The two copies are taken one after the other, not
-    atomically: a payment posted in between is in one and not the other, which
-    a demo's simulated quarter can live with.
-    """
-    origins = (source.settings.sqlite_path, source.settings.billing_sqlite_path)
-    assert None not in origins, "only SQLite stores are copied"
-    refuse_configured_scratch(source.settings, path)
-    for origin, copy in zip(origins, scratch_paths(path), strict=True):
-        assert origin is not None
-        _backup(origin, copy)
-    return scratch_platform(path, start)
-
-
-def refuse_configured_scratch(settings: Settings, path: Path) -> None:
-    """A scratch file is overwritten: never one of the configured stores."""
-    configured = {p.resolve() for p in (settings.sqlite_path, settings.billing_sqlite_path) if p}
-    clash = [copy for copy in scratch_paths(path) if copy.resolve() in configured]
-    if clash:
-        raise ValidationError(
-            f"the simulation's scratch file {clash[0]} is a configured store: "
-            "choose another --database (or --in-place to run on the stores themselves)",
-            "ملف المحاكاة هو قاعدة بيانات مهيأة: اختر مسارًا آخر",
-        )
-
-
-def scratch_paths(path: Path) -> tuple[Path, Path]:
-    """The switch's scratch file at `path` and the billing system's beside it."""
-    return path, path.with_name(f"{path.stem}-billing{path.suffix or '.db'}")
-
-
-def _backup(origin: Path, copy: Path) -> None:
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
-        stale.unlink(missing_ok=True)
-    # closing(): a sqlite3 connection's own `with` ends a transaction, it does not close.
-    with closing(sqlite3.connect(origin)) as source, closing(sqlite3.connect(copy)) as target:
-        source.backup(target)
-
-
-def scratch_platform(path: Path, start: datetime) -> Platform:
-    """Both systems on scratch SQLite files (`scratch_paths`, migrated), on a ManualClock
-    at `start`, the Biller API and the switch link called in process."""
-    switch_path, billing_path = scratch_paths(path)
-    switch_engine = _scratch_engine(switch_path)
-    billing_engine = _scratch_engine(billing_path)
-    schema.upgrade(switch_engine)
-    schema.upgrade(billing_engine, system=schema.BILLING)
-    settings = Settings(
-        f"sqlite:///{switch_path}",
-        "127.0.0.1",
-        0,
-        billing_database_url=f"sqlite:///{billing_path}",
-        biller_links=(),
-        switch_url=None,
-    )
-    return Platform(settings, switch_engine, ManualClock(start), billing_engine)
-
-
-def _scratch_engine(path: Path) -> Engine:
-    """An engine on a thrown-away SQLite file: no fsync (it is lost in a crash, by design)."""
-    engine = make_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def no_fsync(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
-
-    return engine

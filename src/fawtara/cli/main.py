@@ -13,14 +13,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fawtara.billing.entrypoints.cli import billing_app
 from fawtara.cli.biller_check import biller_check
+from fawtara.cli.billing import billing_app
 from fawtara.cli.station import counter_station
+from fawtara.console import err, fail, out, progress_bar, structured_logs
 from fawtara.counters.entrypoints.cli.counters import audit, counters_app, staff_app
 from fawtara.receipts.entrypoints.cli.receipts import keys_app, receipt_app
-from fawtara.shell import err, fail, out, platform, progress_bar, structured_logs
-from fawtara.switch.bootstrap import BILLING, in_one_process
+from fawtara.shell import platform
 from fawtara.switch.use_cases import ledger as ledger_handlers
+from fawtara.wiring import BILLING, in_one_process
 
 __all__ = ["app", "err", "fail", "main", "out", "platform", "progress_bar", "structured_logs"]
 
@@ -109,7 +110,7 @@ def ledger_balances() -> None:
 @app.command("billers")
 def billers() -> None:
     """List the registered billers."""
-    from fawtara.billing.use_cases.registry import list_billers
+    from fawtara.switch.use_cases.billers import list_billers
 
     with platform() as wired:
         found = list_billers(wired.uow(readonly=True))
@@ -300,7 +301,9 @@ def sms_worker() -> None:
     """Send the SMS confirmations: drain the sms.* outbox over SMPP until Ctrl-C."""
     from fawtara.sms.entrypoints.sms_worker import main as sms_worker_main
 
-    sms_worker_main()
+    with platform() as wired:
+        pass
+    sms_worker_main(wired)
 
 
 @app.command("simulate")

@@ -32,8 +32,8 @@ from fawtara.demo.bank_accounts import demo_accounts
 from fawtara.demo.counters import demo_counter_key
 from fawtara.sms.bootstrap import smpp_config
 from fawtara.sms.entrypoints.sms_worker import run_sms_worker
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.entrypoints.workers import run_payment_worker
+from fawtara.wiring import Platform
 
 log = logging.getLogger("fawtara.up")
 

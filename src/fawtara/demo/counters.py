@@ -14,7 +14,7 @@ from fawtara.counters.domain.counters import Counter
 from fawtara.counters.domain.staff import Role, StaffMember
 from fawtara.counters.use_cases.counters import register_counter
 from fawtara.counters.use_cases.staff import SHELL, add_staff
-from fawtara.switch.bootstrap import Platform
+from fawtara.wiring import Platform
 
 DEMO_COUNTERS = (
     Counter("DAM01", "مركز هاتف دمشق", "Damascus telephone centre", "Damascus"),

@@ -7,9 +7,9 @@ a real participant gets a random key from `fawtara participants add`.
 from __future__ import annotations
 
 from fawtara.demo import data
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform
 
 DEMO_SECRETS = {
     "PORTAL": "demo-portal-key",

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Table, func, select
 
 from fawtara.billing.use_cases.bill_run import run_bill_run
 from fawtara.billing.use_cases.publishing import publish_cycle
-from fawtara.billing.use_cases.registry import add_tariff, register_biller, register_billing_biller
+from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
 from fawtara.demo import data
 from fawtara.demo.counters import register_demo_counters
 from fawtara.demo.participants import register_demo_participants
@@ -47,9 +47,10 @@ from fawtara.kernel.references import (
 )
 from fawtara.storage import tables
 from fawtara.storage.uow import SqlUnitOfWork
-from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain import accounts
+from fawtara.switch.use_cases.billers import register_biller
 from fawtara.switch.use_cases.ledger import open_accounts
+from fawtara.wiring import Platform
 
 # Per biller. Ten thousand keeps a seed within seconds and every numbering
 # space of the demo (a million numbers per area code) far from exhausted.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fawtara.kernel import limits
@@ -171,3 +171,9 @@ class BillLine:
             "rate": self.rate,
             "amount_minor": self.amount_minor,
         }
+
+
+def last_day_before_suspension(due: date, grace_days: int) -> date:
+    """The last Damascus day on which an unpaid bill still suspends nothing."""
+    assert grace_days >= 0
+    return due + timedelta(days=grace_days)

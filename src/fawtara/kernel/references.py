@@ -68,6 +68,11 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _METER_LENGTHS = {ServiceKind.ELECTRICITY: 10, ServiceKind.WATER: 8}
 
 
+def compact_reference(text: str) -> str:
+    """A reference as systems compare it: no spaces, no dashes, capitals."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
 def luhn_check_digit(payload: str) -> str:
     """The Luhn digit that makes payload + digit valid."""
     total = 0

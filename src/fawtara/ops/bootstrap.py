@@ -6,18 +6,19 @@ it as bootstrap: entry points may import it, adapters may not).
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from fawtara.ops.adapters.logs import configure_logging, log_format
 from fawtara.ops.adapters.probes import Probes
 from fawtara.sms.bootstrap import smpp_config
-from fawtara.switch.bootstrap import Platform
 
 __all__ = ["Probes", "probes_for", "setup_logging"]
 
 
-def probes_for(platform: Platform) -> Probes:
-    """Probes of the platform's database, its FAWTARA_BANKS and its SMSC."""
+def probes_for(engine: Engine, banks: tuple[tuple[str, str], ...]) -> Probes:
+    """Probes of the switch's database, its FAWTARA_BANKS and its SMSC."""
     sms = smpp_config()
-    return Probes(platform.engine, platform.settings.banks, (sms.host, sms.port))
+    return Probes(engine, banks, (sms.host, sms.port))
 
 
 def setup_logging() -> str:

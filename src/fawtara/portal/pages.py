@@ -26,18 +26,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from fawtara.billing.domain.lifecycle import last_day_before_suspension
-from fawtara.billing.use_cases.registry import list_billers
 from fawtara.kernel import limits
-from fawtara.kernel.bills import BillStatus
+from fawtara.kernel.bills import BillStatus, last_day_before_suspension
 from fawtara.kernel.errors import FawtaraError, Unauthenticated, ValidationError
+from fawtara.kernel.log_context import payment_context
 from fawtara.portal.throttle import Throttle
 from fawtara.receipts.bootstrap import bill_pdf, switch_receipt_pdf
 from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.domain.payments import PaymentRequest, PaymentState
 from fawtara.switch.use_cases import payments as use_cases
-from fawtara.switch.use_cases.log_context import payment_context
+from fawtara.switch.use_cases.billers import list_billers
 from fawtara.switch.use_cases.payment_steps import Switch
 from fawtara.web.i18n import language_of
 from fawtara.web.rendering import render

@@ -1,21 +1,40 @@
 """The SMS part of the wiring: which SMPP gateway and which store the worker gets.
 
-Kept beside bootstrap.py (and named so that tests/test_architecture.py treats
-it as bootstrap: adapters may not import it, entry points may), until it is
-folded into bootstrap.py.
+Both systems send SMS, each from its own store's outbox: this takes any
+process's wiring that can name a system's store (`Stores`).
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import Protocol
 
+from sqlalchemy import Engine
+
+from fawtara.kernel.ports import Clock
 from fawtara.sms.adapters.config import SmppConfig
 from fawtara.sms.adapters.gateway import SmppGateway
 from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork
-from fawtara.storage.schema import BILLING, SWITCH
-from fawtara.switch.bootstrap import Platform
+from fawtara.storage.schema import SWITCH
 
-__all__ = ["SmppConfig", "SmppGateway", "open_sms_gateway", "smpp_config", "sms_uow_factory"]
+__all__ = [
+    "SWITCH",
+    "SmppConfig",
+    "SmppGateway",
+    "Stores",
+    "open_sms_gateway",
+    "smpp_config",
+    "sms_uow_factory",
+]
+
+
+class Stores(Protocol):
+    """What the SMS sender needs of its process's wiring: its clock, and the engine of a
+    system's store."""
+
+    @property
+    def clock(self) -> Clock: ...
+    def store(self, system: str) -> Engine: ...
 
 
 def smpp_config() -> SmppConfig:
@@ -30,8 +49,7 @@ def open_sms_gateway(config: SmppConfig) -> SmppGateway:
     return gateway
 
 
-def sms_uow_factory(platform: Platform, system: str = SWITCH) -> partial[SqlSmsUnitOfWork]:
+def sms_uow_factory(wired: Stores, system: str = SWITCH) -> partial[SqlSmsUnitOfWork]:
     """The SMS outbox of one system's store: the switch's (payment confirmations) or the
     billing system's (reminders, suspension and reconnection notices)."""
-    engine = platform.billing_store() if system == BILLING else platform.engine
-    return partial(SqlSmsUnitOfWork, engine)
+    return partial(SqlSmsUnitOfWork, wired.store(system))

@@ -10,13 +10,13 @@ from fastapi import FastAPI
 
 from fawtara.counters.adapters.passwords import Argon2PasswordHasher
 from fawtara.kernel.clock import SystemClock
+from fawtara.kernel.ports import Clock
 from fawtara.station.counter import CounterDesk
 from fawtara.station.link import SwitchLink
 from fawtara.station.receipts import ReceiptPrinter
 from fawtara.station.store import LocalStore
 from fawtara.station.sync import Syncer
 from fawtara.station.web import create_station_app
-from fawtara.switch.use_cases.ports import Clock
 
 
 @dataclass

@@ -40,6 +40,7 @@ from fawtara.kernel.errors import (
     UnknownPayment,
     ValidationError,
 )
+from fawtara.kernel.ports import Clock
 from fawtara.receipts.domain.receipts import ReceiptBill
 from fawtara.station.model import (
     EntryState,
@@ -53,7 +54,6 @@ from fawtara.station.rules import change_due, void_reason, with_local_failures
 from fawtara.station.store import LocalStore
 from fawtara.station.store_writer import Writer
 from fawtara.station.sync import Syncer
-from fawtara.switch.use_cases.ports import Clock
 
 PasswordCheck = Callable[[str, str], bool]  # (stored hash, typed password) -> matches
 # An unknown or inactive name is checked against this (argon2-cffi's default cost, as the

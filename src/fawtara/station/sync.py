@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fawtara.kernel import limits
+from fawtara.kernel.ports import Clock
 from fawtara.station.link import LinkDown, SwitchLink
 from fawtara.station.model import EntryState
 from fawtara.station.rules import entries_that_fit, retry_delay_s, synced_through
 from fawtara.station.store import LocalStore
-from fawtara.switch.use_cases.ports import Clock
 
 log = logging.getLogger("fawtara.station.sync")
 

@@ -55,3 +55,26 @@ def require_current(engine: Engine, system: str = SWITCH) -> None:
             f"{head}: run `{command_name}` (make run does it for you)",
             f"مخطط قاعدة البيانات قديم: نفّذ الأمر {command_name}",
         )
+
+
+class StoreSchemas:
+    """What a composition root answers about its stores' schemas; it says which engine
+    holds each system's store (`store`)."""
+
+    def store(self, system: str) -> Engine:
+        raise NotImplementedError
+
+    def require_current_schema(self, system: str = SWITCH) -> None:
+        """Raise SchemaBehind unless the store is at the newest migration."""
+        require_current(self.store(system), system)
+
+    def upgrade_schema(self, system: str = SWITCH) -> tuple[str | None, str | None]:
+        """Apply the store's migrations; returns the revision before and after."""
+        engine = self.store(system)
+        before = current_revision(engine)
+        upgrade(engine, system=system)
+        return before, current_revision(engine)
+
+    def schema_revisions(self, system: str = SWITCH) -> tuple[str | None, str]:
+        """(the store's revision, the newest revision this code knows)."""
+        return current_revision(self.store(system)), head_revision(system)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, or_, select, update
 from fawtara.billing.domain.jobs import JobKey, JobName, JobRun, JobStatus
 from fawtara.kernel import limits
 from fawtara.storage import tables as t
-from fawtara.switch.adapters.switch_repositories import insert_ignoring_conflict
+from fawtara.storage.statements import insert_ignoring_conflict
 
 
 def _run(row: Any) -> JobRun:

@@ -31,11 +31,11 @@ from fawtara.billing.domain.lifecycle import (
     OrderAction,
     ProvisioningOrder,
 )
+from fawtara.billing.use_cases.ports import OpenSuspension, ServiceHolder
 from fawtara.kernel.billers import ServiceState
 from fawtara.kernel.bills import Bill, BillStatus
 from fawtara.storage import tables as t
-from fawtara.switch.adapters.switch_repositories import insert_ignoring_conflict
-from fawtara.switch.use_cases.ports import OpenSuspension, ServiceHolder
+from fawtara.storage.statements import insert_ignoring_conflict
 
 IN_CLAUSE_ROWS_MAX = 5_000
 UNPAID = (BillStatus.ISSUED.value, BillStatus.PARTIALLY_PAID.value)

@@ -36,13 +36,11 @@ from datetime import date, datetime, timedelta
 from fawtara.kernel import limits
 from fawtara.kernel.backoff import backoff_s
 from fawtara.kernel.billers import ServiceState
-from fawtara.kernel.bills import Bill, BillStatus
+from fawtara.kernel.bills import Bill, BillStatus, last_day_before_suspension
 from fawtara.kernel.calendar import end_of_day_utc, paid_on_time
-from fawtara.switch.domain.payments import PaymentState
 
 # Payments through the switch that a channel accepted and that are not final:
 # the money is on its way to the biller.
-IN_FLIGHT_STATES = frozenset({PaymentState.RECEIVED, PaymentState.UNKNOWN, PaymentState.DEBITED})
 
 SETTLED_BILL_STATES = frozenset({BillStatus.PAID, BillStatus.CANCELLED})
 
@@ -66,12 +64,6 @@ class BillStanding:
 
     bill: Bill
     acceptances: tuple[Acceptance, ...] = ()
-
-
-def last_day_before_suspension(due: date, grace_days: int) -> date:
-    """The last Damascus day on which an unpaid bill still suspends nothing."""
-    assert grace_days >= 0
-    return due + timedelta(days=grace_days)
 
 
 def covered_on_time(bill: Bill, acceptances: Iterable[Acceptance]) -> bool:

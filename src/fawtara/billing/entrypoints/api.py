@@ -13,20 +13,19 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Response
 
 from fawtara import __version__
 from fawtara.biller_api import paths, schema
+from fawtara.billing.bootstrap import BILLING, BillingWiring, render_bill_pdf
+from fawtara.billing.use_cases.bill_documents import bill_document
 from fawtara.billing.use_cases.inquiry import inquire
 from fawtara.billing.use_cases.post_payment import (
     NoticeStatus,
-    PostPayment,
     notice_status,
     post_payment,
     reverse_posting,
 )
 from fawtara.kernel.errors import NoticeUnknown, Unauthenticated, UnknownBill
+from fawtara.kernel.notices import PostPayment
 from fawtara.kernel.presentment import PresentedCustomer
-from fawtara.receipts.bootstrap import render_bill_pdf
-from fawtara.receipts.use_cases.receipts import bill_document
-from fawtara.switch.bootstrap import Platform
-from fawtara.switch.entrypoints.api.app import install_error_handling
+from fawtara.web.errors import install_error_handling
 
 BillerCode = Annotated[str, Path(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-9]{1,15}$")]
 PaymentId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -36,9 +35,9 @@ OwnerRef = Annotated[str, Query(min_length=1, max_length=32)]
 PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
 
 
-def create_billing_app(platform: Platform) -> FastAPI:
+def create_billing_app(platform: BillingWiring) -> FastAPI:
     """The Biller API over the billing system's store; refuses a store whose schema is behind."""
-    platform.require_current_schema("billing")
+    platform.require_current_schema(BILLING)
     app = FastAPI(
         title="Fawtara billing — Biller API",
         version=f"{schema.API_VERSION} ({__version__})",
@@ -104,7 +103,7 @@ def create_billing_app(platform: Platform) -> FastAPI:
     return app
 
 
-def _status(platform: Platform, payment_id: str) -> NoticeStatus:
+def _status(platform: BillingWiring, payment_id: str) -> NoticeStatus:
     found = notice_status(platform.billing_uow(readonly=True), payment_id)
     if found is None:
         raise NoticeUnknown(f"no payment notice {payment_id} was posted here")
@@ -126,7 +125,7 @@ def _notice_answer(found: NoticeStatus) -> schema.NoticeAnswer:
     )
 
 
-def _inquiry_answer(platform: Platform, found: PresentedCustomer) -> schema.BillInquiryAnswer:
+def _inquiry_answer(platform: BillingWiring, found: PresentedCustomer) -> schema.BillInquiryAnswer:
     with platform.billing_uow(readonly=True) as uow:
         biller = uow.billers.get(found.biller_code)
     assert biller is not None, "inquire found the biller"

@@ -10,19 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 
+from fawtara.billing.bootstrap import BillingWiring, scheduler_lock
 from fawtara.billing.bootstrap import scheduler as make_scheduler
-from fawtara.billing.bootstrap import scheduler_lock
+from fawtara.billing.use_cases.ports import ProvisioningGateway
 from fawtara.billing.use_cases.scheduler import TickReport
 from fawtara.kernel import limits
 from fawtara.kernel.errors import SchedulerBusy
-from fawtara.switch.bootstrap import Platform
-from fawtara.switch.use_cases.ports import ProvisioningGateway
 
 log = logging.getLogger("fawtara.scheduler")
 
 
 def run_scheduler(
-    platform: Platform,
+    platform: BillingWiring,
     stop: threading.Event,
     provisioning: ProvisioningGateway | None = None,
     tick_s: float = limits.scheduler_tick_s,
@@ -52,7 +51,9 @@ def run_scheduler(
     return rounds
 
 
-def run_once(platform: Platform, provisioning: ProvisioningGateway | None = None) -> TickReport:
+def run_once(
+    platform: BillingWiring, provisioning: ProvisioningGateway | None = None
+) -> TickReport:
     """One round, if no other scheduler leads (SchedulerBusy otherwise)."""
     scheduler, lock = make_scheduler(platform, provisioning), scheduler_lock(platform)
     if not lock.try_acquire():

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import overload
 
 from fawtara.billing.domain.tariffs import Tariff, tariff_in_force
+from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel import limits
 from fawtara.kernel.billers import Biller, ServiceKind
 from fawtara.kernel.bills import Bill, BillLine, bill_id_for, issue_bill
 from fawtara.kernel.calendar import Cycle, parse_cycle
 from fawtara.kernel.errors import UnknownBiller
-from fawtara.switch.use_cases.ports import Clock, Progress, UnitOfWork
+from fawtara.kernel.ports import Clock, Progress
 
 # Meters cannot be billed without a reading; telecom bills rental without usage.
 KINDS_NEEDING_USAGE = frozenset({ServiceKind.ELECTRICITY.value, ServiceKind.WATER.value})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel.bills import Bill
 from fawtara.kernel.errors import UnknownBill
-from fawtara.switch.use_cases.ports import UnitOfWork
 
 
 def cancel_bill(uow: UnitOfWork, bill_id: str) -> Bill:

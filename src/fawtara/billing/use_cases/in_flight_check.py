@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from fawtara.billing.domain.lifecycle import Acceptance, BillStanding
+from fawtara.billing.use_cases.ports import SwitchLink, SwitchUnreachable
 from fawtara.kernel import limits
-from fawtara.switch.use_cases.ports import InFlight, SwitchLink, SwitchUnreachable
+from fawtara.kernel.notices import InFlight
 
 log = logging.getLogger("fawtara.lifecycle")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel.errors import FawtaraError, UnknownBiller, UnknownService
 from fawtara.kernel.presentment import PresentedBill, PresentedCustomer
 from fawtara.kernel.references import normalise_reference
-from fawtara.switch.use_cases.ports import UnitOfWork
 
 BILLS_PRESENTED_MAX = 12
 

@@ -26,7 +26,6 @@ from fawtara.billing.domain.lifecycle import (
     BillStanding,
     OrderAction,
     Wait,
-    last_day_before_suspension,
     order_for,
     provisioning_retry_delay_s,
     review_service,
@@ -34,14 +33,7 @@ from fawtara.billing.domain.lifecycle import (
 from fawtara.billing.use_cases.in_flight_check import ask_switch, with_in_flight
 from fawtara.billing.use_cases.lifecycle_hook import RECONNECT_TOPIC
 from fawtara.billing.use_cases.lifecycle_notices import service_notice
-from fawtara.kernel import limits
-from fawtara.kernel.billers import Biller, ServiceState
-from fawtara.kernel.bills import Bill
-from fawtara.kernel.calendar import damascus_date
-from fawtara.kernel.errors import FawtaraError, UnknownBiller
-from fawtara.sms.domain.sms import SmsKind
-from fawtara.switch.use_cases.ports import (
-    Clock,
+from fawtara.billing.use_cases.ports import (
     OpenSuspension,
     ProvisioningGateway,
     ProvisioningUnreachable,
@@ -49,6 +41,13 @@ from fawtara.switch.use_cases.ports import (
     SwitchLink,
     UnitOfWork,
 )
+from fawtara.kernel import limits
+from fawtara.kernel.billers import Biller, ServiceState
+from fawtara.kernel.bills import Bill, last_day_before_suspension
+from fawtara.kernel.calendar import damascus_date
+from fawtara.kernel.errors import FawtaraError, UnknownBiller
+from fawtara.kernel.ports import Clock
+from fawtara.sms.domain.sms import SmsKind
 
 log = logging.getLogger("fawtara.lifecycle")
 

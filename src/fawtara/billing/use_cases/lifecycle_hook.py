@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel.billers import ServiceState
-from fawtara.switch.use_cases.ports import UnitOfWork
 
 RECONNECT_TOPIC = "lifecycle.reconnect"
 

@@ -20,12 +20,12 @@ from fawtara.billing.domain.lifecycle import (
     reminder_due_dates,
 )
 from fawtara.billing.use_cases.in_flight_check import ask_switch, with_in_flight
+from fawtara.billing.use_cases.ports import ServiceHolder, SwitchLink, UnitOfWork
 from fawtara.kernel import limits
 from fawtara.kernel.billers import Biller
 from fawtara.kernel.errors import FawtaraError, UnknownBiller
 from fawtara.kernel.references import normalise_mobile
 from fawtara.sms.domain.sms import SmsKind
-from fawtara.switch.use_cases.ports import ServiceHolder, SwitchLink, UnitOfWork
 
 NOTICE_KEY_LENGTH_MAX = 64  # outbox.key and sms_messages.payment_id
 REMINDER_KINDS = {

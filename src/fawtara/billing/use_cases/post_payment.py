@@ -7,13 +7,11 @@ result and changes nothing; the same id with another request is refused.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from fawtara.billing.use_cases.lifecycle_hook import note_posting
-from fawtara.billing.use_cases.usage_import import compact_reference
+from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel.bills import BillStatus, plan_payment
 from fawtara.kernel.errors import (
     ChannelNotAccepted,
@@ -24,48 +22,8 @@ from fawtara.kernel.errors import (
     UnknownService,
     ValidationError,
 )
-from fawtara.switch.use_cases.ports import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class PostPayment:
-    payment_id: str
-    biller_code: str
-    customer_ref: str
-    bill_ids: tuple[str, ...]
-    amount_minor: int
-    currency: str
-    channel: str
-    paid_at: datetime  # when the channel accepted the money; counts for the due date
-
-    def request_hash(self) -> str:
-        body = {
-            "biller": self.biller_code,
-            "customer_ref": compact_reference(self.customer_ref),
-            "bill_ids": sorted(self.bill_ids),
-            "amount_minor": self.amount_minor,
-            "currency": self.currency,
-            "channel": self.channel,
-        }
-        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class PostingResult:
-    payment_id: str
-    bills: tuple[tuple[str, int, str], ...]  # (bill id, amount taken, status after)
-    credit_minor: int
-    replayed: bool
-    receipt_id: str = ""  # the biller's receipt of the notice
-
-    def __post_init__(self) -> None:
-        if not self.receipt_id:
-            object.__setattr__(self, "receipt_id", biller_receipt_id(self.payment_id))
-
-
-def biller_receipt_id(payment_id: str) -> str:
-    """The billing system's receipt of a notice: deterministic, so a replay answers the same."""
-    return "BR-" + hashlib.sha256(payment_id.encode()).hexdigest()[:16].upper()
+from fawtara.kernel.notices import PostingResult, PostPayment
+from fawtara.kernel.references import compact_reference
 
 
 def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> PostingResult:

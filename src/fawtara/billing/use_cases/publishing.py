@@ -13,9 +13,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from fawtara.billing.use_cases.ports import SwitchLink, UnitOfWork
 from fawtara.kernel.bills import BillStatus
+from fawtara.kernel.ports import Progress
 from fawtara.kernel.presentment import PresentedBill, UploadedRow
-from fawtara.switch.use_cases.ports import Progress, SwitchLink, UnitOfWork
 
 PUBLISH_PAGE_ROWS = 5_000
 

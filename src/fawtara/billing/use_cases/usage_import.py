@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from fawtara.billing.domain.usage import UsageRow, parse_usage_row
+from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel import limits
 from fawtara.kernel.billers import Biller
 from fawtara.kernel.calendar import parse_cycle
 from fawtara.kernel.errors import FawtaraError, InvalidUsage, LimitExceeded, UnknownBiller
-from fawtara.switch.use_cases.ports import Clock, Progress, UnitOfWork
+from fawtara.kernel.ports import Clock, Progress
+from fawtara.kernel.references import compact_reference
 
 CHUNK_ROWS = 5_000
 
@@ -35,10 +37,6 @@ class ImportReport:
         self.rejected_count += 1
         if len(self.rejected) < limits.usage_errors_reported_max:
             self.rejected.append((line_no, reason))
-
-
-def compact_reference(text: str) -> str:
-    return "".join(text.split()).replace("-", "").upper()
 
 
 def import_usage(

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select, update
 
 from fawtara.kernel import limits
 from fawtara.storage import tables as t
-from fawtara.switch.adapters.switch_repositories import insert_ignoring_conflict
+from fawtara.storage.statements import insert_ignoring_conflict
 
 
 class SqlCashRepository:

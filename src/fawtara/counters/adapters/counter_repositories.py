@@ -17,7 +17,7 @@ from fawtara.counters.use_cases.counter_ports import (
     StoredSession,
 )
 from fawtara.storage import tables as t
-from fawtara.switch.adapters.switch_repositories import insert_ignoring_conflict
+from fawtara.storage.statements import insert_ignoring_conflict
 
 UNPAID = ("issued", "partially_paid")
 

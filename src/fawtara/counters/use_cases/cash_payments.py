@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fawtara.billing.use_cases.usage_import import compact_reference
 from fawtara.counters.domain.cash import check_cash_taken
 from fawtara.counters.use_cases import cash_books
 from fawtara.counters.use_cases.cash_books import CashTerms
@@ -46,6 +45,7 @@ from fawtara.kernel.errors import (
     UnknownService,
     ValidationError,
 )
+from fawtara.kernel.references import compact_reference
 from fawtara.switch.domain.participants import Participant
 from fawtara.switch.domain.payments import (
     CASH_ACCOUNT,

@@ -60,7 +60,7 @@ from fawtara.kernel.errors import (
     Unavailable,
     UnknownCounter,
 )
-from fawtara.switch.use_cases.log_context import payment_context
+from fawtara.kernel.log_context import payment_context
 from fawtara.switch.use_cases.ports import UnitOfWork
 
 __all__ = ["EntryResult", "JournalEntry", "JournalServices", "apply_journal"]

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fawtara.kernel.errors import UnknownBiller
-from fawtara.switch.use_cases.ports import Clock, UnitOfWork
+from fawtara.kernel.ports import Clock
+from fawtara.switch.use_cases.ports import UnitOfWork
 
 
 def record_counter_sync(

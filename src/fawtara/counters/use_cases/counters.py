@@ -22,9 +22,10 @@ from fawtara.counters.use_cases.staff import Actor, audit
 from fawtara.kernel import limits
 from fawtara.kernel.billers import Biller
 from fawtara.kernel.errors import CounterExists, LimitExceeded, UnknownCounter
+from fawtara.kernel.ports import Clock
 from fawtara.switch.domain import accounts
 from fawtara.switch.domain.participants import Participant, ParticipantKind, hash_secret
-from fawtara.switch.use_cases.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from fawtara.switch.use_cases.ports import UnitOfWork, UnitOfWorkFactory
 
 
 def register_counter(

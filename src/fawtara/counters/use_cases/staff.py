@@ -49,7 +49,8 @@ from fawtara.kernel.errors import (
     UnknownStaff,
     UsernameTaken,
 )
-from fawtara.switch.use_cases.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from fawtara.kernel.ports import Clock
+from fawtara.switch.use_cases.ports import PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

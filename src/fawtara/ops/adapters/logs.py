@@ -2,7 +2,7 @@
 
 Each JSON line has `ts` (UTC, ISO 8601), `level`, `logger`, `message`, and
 `payment_id` when the line is about a payment (set by the switch through
-switch/use_cases/log_context.py, or given as `extra={"payment_id": ...}`), plus
+kernel/log_context.py, or given as `extra={"payment_id": ...}`), plus
 `exc` with the traceback when there is one. FAWTARA_LOG_FORMAT=json|text
 chooses; by default JSON unless stderr is a terminal.
 """
@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from fawtara.switch.use_cases.log_context import current_payment_id
+from fawtara.kernel.log_context import current_payment_id
 
 LOG_FORMATS = ("json", "text")
 

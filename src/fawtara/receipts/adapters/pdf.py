@@ -17,7 +17,7 @@ import segno
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from fawtara.billing.domain.bill_documents import BillDocument
+from fawtara.kernel.bill_documents import BillDocument
 from fawtara.kernel.bills import BillStatus
 from fawtara.receipts.domain.receipts import Receipt
 from fawtara.sms.domain.sms import (
@@ -116,8 +116,8 @@ def receipt_html(receipt: Receipt, qr_text: str) -> str:
                 for bill in receipt.bills
             ],
             accepted_at=format_instant(receipt.accepted_at, "ar"),
-        accepted_at_en=format_instant(receipt.accepted_at, "en"),
-        amount_en=format_amount(receipt.amount_minor, receipt.currency, "en"),
+            accepted_at_en=format_instant(receipt.accepted_at, "en"),
+            amount_en=format_amount(receipt.amount_minor, receipt.currency, "en"),
             channel=CHANNELS_AR.get(receipt.channel, receipt.channel),
             money=_money(receipt.currency),
             signed_money=_signed_money(receipt.currency),

@@ -1,6 +1,6 @@
 """The SMS worker process: drain the sms.* outbox, submit over SMPP, store receipts.
 
-Run it as `fawtara sms-worker` (or `python -m fawtara.sms.entrypoints.sms_worker`).
+Run it as `fawtara sms-worker` (the switch's), or beside `fawtara billing serve`.
 SIGTERM or SIGINT stops it after the current round. Exit status 78 (EX_CONFIG)
 when the SMSC refuses the login: no retry can fix credentials.
 """
@@ -13,14 +13,20 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from fawtara.sms.bootstrap import SmppConfig, open_sms_gateway, smpp_config, sms_uow_factory
+from fawtara.sms.bootstrap import (
+    SWITCH,
+    SmppConfig,
+    Stores,
+    open_sms_gateway,
+    smpp_config,
+    sms_uow_factory,
+)
 from fawtara.sms.use_cases.notifications import (
     ReceiptBacklog,
     SmsGatewayMisconfigured,
     WorkerPolicy,
     work_once,
 )
-from fawtara.switch.bootstrap import SWITCH, Platform, bootstrap
 
 log = logging.getLogger("fawtara.sms.worker")
 EXIT_CONFIG_ERROR = 78
@@ -37,7 +43,7 @@ class WorkerTotals:
 
 
 def run_sms_worker(
-    platform: Platform,
+    platform: Stores,
     smpp_config: SmppConfig,
     stop_event: threading.Event,
     policy: WorkerPolicy | None = None,
@@ -73,7 +79,7 @@ def run_sms_worker(
 
 
 def run_sms_worker_until_stopped(
-    platform: Platform,
+    platform: Stores,
     smpp_config: SmppConfig,
     stop_event: threading.Event,
     system: str = SWITCH,
@@ -92,20 +98,15 @@ def run_sms_worker_until_stopped(
             stop_event.wait(reconnect_s)
 
 
-def main() -> None:
+def main(platform: Stores) -> None:
+    """`fawtara sms-worker`: the switch's SMS worker on `platform` until SIGTERM or SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop_event = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop_event.set())
-    platform = bootstrap()
-    platform.require_current_schema()
     try:
         totals = run_sms_worker(platform, smpp_config(), stop_event)
     except SmsGatewayMisconfigured as error:
         log.critical("SMS worker stopped: %s", error)
         sys.exit(EXIT_CONFIG_ERROR)
     log.info("SMS worker stopped: %s", totals)
-
-
-if __name__ == "__main__":
-    main()

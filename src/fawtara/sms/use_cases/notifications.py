@@ -48,6 +48,8 @@ from typing import Any, Protocol, Self
 from fawtara.kernel import limits
 from fawtara.kernel.backoff import backoff_s
 from fawtara.kernel.errors import InvalidPhoneNumber, LimitExceeded
+from fawtara.kernel.log_context import payment_context
+from fawtara.kernel.ports import Clock
 from fawtara.sms.domain.sms import (
     TOPICS,
     DeliveryReceipt,
@@ -59,8 +61,6 @@ from fawtara.sms.domain.sms import (
     render,
     split_into_parts,
 )
-from fawtara.switch.use_cases.log_context import payment_context
-from fawtara.switch.use_cases.ports import Clock
 
 log = logging.getLogger("fawtara.sms.worker")
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, update
 from fawtara.kernel.bills import Bill, BillStatus
 from fawtara.kernel.presentment import PresentedCustomer
 from fawtara.storage import tables as t
-from fawtara.switch.adapters.switch_repositories import insert_ignoring_conflict
+from fawtara.storage.statements import insert_ignoring_conflict
 
 
 def _bill(row: Any) -> Bill:

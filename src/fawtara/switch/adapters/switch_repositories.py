@@ -1,4 +1,4 @@
-"""Repositories of the payment switch: participants, payments, outbox, presentment."""
+"""Repositories of the payment switch: participants and payments."""
 
 from __future__ import annotations
 
@@ -6,24 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from fawtara.storage import tables as t
+from fawtara.storage.statements import insert_ignoring_conflict
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.domain.payments import Payment, PaymentModel, PaymentState
-
-
-def insert_ignoring_conflict(connection: Connection, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on both engines; True when a row was written."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(literal_column("1"))
-    )
-    return connection.execute(statement).first() is not None
 
 
 class SqlParticipantRepository:
@@ -231,92 +219,3 @@ class SqlPaymentRepository:
         p = t.payments.c
         query = select(p.state, func.count()).group_by(p.state)
         return {row[0]: int(row[1]) for row in self.connection.execute(query)}
-
-
-class SqlOutboxRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def add(self, topic: str, key: str, payload: dict[str, Any], now: datetime) -> bool:
-        """Queue work; the same (topic, key) twice is queued once."""
-        return insert_ignoring_conflict(
-            self.connection,
-            t.outbox,
-            {
-                "topic": topic,
-                "key": key,
-                "payload": payload,
-                "created_at": now,
-                "available_at": now,
-                "attempts": 0,
-            },
-        )
-
-    def pending(self, topic: str, key: str) -> dict[str, Any] | None:
-        o = t.outbox.c
-        row = (
-            self.connection.execute(select(t.outbox).where(o.topic == topic, o.key == key))
-            .mappings()
-            .first()
-        )
-        return None if row is None else dict(row)
-
-
-class SqlPresentmentRepository:
-    """What a channel sees of a subscriber: the service, its holder, its bills."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def service(self, biller_code: str, reference: str) -> dict[str, Any] | None:
-        s, c = t.services.c, t.customers.c
-        query = (
-            select(
-                s.id,
-                s.kind,
-                s.reference,
-                s.state,
-                c.name_ar,
-                c.name_en,
-                c.msisdn,
-                c.language,
-                c.governorate,
-            )
-            .join_from(t.services, t.customers, c.id == s.customer_id)
-            .where(s.biller_code == biller_code, s.reference == reference)
-        )
-        row = self.connection.execute(query).mappings().first()
-        return None if row is None else dict(row)
-
-    def messages_of(self, payment_id: str) -> list[dict[str, Any]]:
-        """The SMS sent for a payment, with their delivery state."""
-        m = t.sms_messages.c
-        query = (
-            select(
-                m.kind,
-                m.state,
-                m.msisdn,
-                m.language,
-                m.text,
-                m.parts,
-                m.smsc_message_ids,
-                m.failure_reason,
-                m.submitted_at,
-                m.delivered_at,
-            )
-            .where(m.payment_id == payment_id)
-            .order_by(m.id)
-        )
-        return [dict(row) for row in self.connection.execute(query).mappings()]
-
-    def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool:
-        """Record the reversal of a posting once; False when it was reversed already."""
-        return insert_ignoring_conflict(
-            self.connection,
-            t.biller_posting_reversals,
-            {
-                "payment_id": payment_id,
-                "reason": reason[:200],
-                "reversed_at": now,
-            },
-        )

@@ -24,9 +24,10 @@ from fawtara.kernel.errors import (
     UnknownBiller,
     ValidationError,
 )
+from fawtara.kernel.ports import Clock
 from fawtara.kernel.presentment import PresentedCustomer, RowError, UploadedRow
 from fawtara.kernel.references import normalise_reference
-from fawtara.switch.use_cases.ports import Clock, UnitOfWork
+from fawtara.switch.use_cases.ports import UnitOfWork
 
 FILE_ID_LENGTH_MAX = 64
 FILE_ROWS_MAX = 20_000

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from fawtara.billing.use_cases.post_payment import PostPayment
 from fawtara.kernel.errors import LimitExceeded
 from fawtara.kernel.limits import feed_page_max, in_flight_refs_per_query_max
-from fawtara.switch.use_cases.ports import Clock, InFlight, UnitOfWork
+from fawtara.kernel.notices import InFlight, PostPayment
+from fawtara.kernel.ports import Clock
+from fawtara.switch.use_cases.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

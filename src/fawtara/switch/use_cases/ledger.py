@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fawtara.kernel.errors import TransferIdReused, UnknownAccount, UnknownTransfer
+from fawtara.kernel.ports import Clock, Progress
 from fawtara.switch.domain.accounts import AccountSpec
 from fawtara.switch.domain.ledger import (
     Account,
@@ -16,7 +17,7 @@ from fawtara.switch.domain.ledger import (
     resolve_pending,
     transfer_violations,
 )
-from fawtara.switch.use_cases.ports import Clock, Progress, UnitOfWork
+from fawtara.switch.use_cases.ports import UnitOfWork
 
 VERIFY_BATCH_ROWS = 10_000
 OFFENDING_REPORTED_MAX = 1_000

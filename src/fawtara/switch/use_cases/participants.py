@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from fawtara.kernel.errors import Unauthenticated
+from fawtara.kernel.ports import Clock
 from fawtara.switch.domain import accounts
 from fawtara.switch.domain.ledger import AccountType
 from fawtara.switch.domain.participants import (
@@ -14,7 +15,7 @@ from fawtara.switch.domain.participants import (
     secret_matches,
     split_api_key,
 )
-from fawtara.switch.use_cases.ports import Clock, UnitOfWork
+from fawtara.switch.use_cases.ports import UnitOfWork
 
 
 def register_participant(

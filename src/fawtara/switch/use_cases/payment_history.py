@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fawtara.billing.use_cases.lifecycle_hook import RECONNECT_TOPIC
 from fawtara.kernel import limits
 from fawtara.kernel.errors import FawtaraError, UnknownPayment, ValidationError
 from fawtara.kernel.references import normalise_mobile
@@ -32,11 +31,11 @@ from fawtara.switch.use_cases.ports import UnitOfWork
 
 RECEIPT_NO = re.compile(r"^\d{6}-[A-Z2-7]{10}$")  # domain.payments.receipt_number
 
-# The outbox work a payment may queue, keyed by its id.
+# The outbox work a payment may queue at the switch, keyed by its id (a reconnection
+# it causes is queued in the billing system's own outbox, not here).
 PAYMENT_TOPICS = (
     f"sms.{SmsKind.PAYMENT_COMPLETED.value}",
     f"sms.{SmsKind.PAYMENT_REVERSED.value}",
-    RECONNECT_TOPIC,
 )
 
 # The ledger transfers of a payment, in the order they can happen.

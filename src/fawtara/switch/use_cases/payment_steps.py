@@ -25,13 +25,14 @@ from fawtara.banks.domain.banking import (
     ReturnInstruction,
     StatusRequest,
 )
-from fawtara.billing.use_cases.post_payment import PostingResult, PostPayment
 from fawtara.counters.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
 from fawtara.counters.use_cases import cash_books
 from fawtara.kernel import limits
 from fawtara.kernel.errors import FawtaraError
+from fawtara.kernel.log_context import payment_context
+from fawtara.kernel.notices import PostingResult, PostPayment
+from fawtara.kernel.ports import Clock
 from fawtara.kernel.references import normalise_mobile
-from fawtara.switch.domain import accounts
 from fawtara.switch.domain.ledger import Transfer, TransferKind
 from fawtara.switch.domain.payments import (
     DRIVEN_STATES,
@@ -43,13 +44,11 @@ from fawtara.switch.domain.payments import (
     return_id_of,
     transfer_ids,
 )
-from fawtara.switch.use_cases.log_context import payment_context
 from fawtara.switch.use_cases.ports import (
     BankGateway,
     BankUnreachable,
     BillerGateway,
     BillerUnreachable,
-    Clock,
     UnitOfWork,
 )
 
@@ -567,8 +566,3 @@ def sms_payload(
         "completed_at": at.isoformat(),
         **(cash_books.sms_fields(uow, payment) if payment.model is PaymentModel.CASH else {}),
     }
-
-
-def account_codes(payment_bank: str, biller_code: str) -> tuple[str, str]:
-    """(debit, credit) account codes of a payment's reservation."""
-    return accounts.bank_settlement(payment_bank).code, accounts.biller_payable(biller_code).code

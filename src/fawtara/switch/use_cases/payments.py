@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from fawtara.billing.use_cases.usage_import import compact_reference
 from fawtara.counters.domain.cash import split_cash
 from fawtara.counters.use_cases import cash_books
 from fawtara.counters.use_cases.cash_books import CashTerms
@@ -33,7 +32,7 @@ from fawtara.kernel.errors import (
     UnknownService,
 )
 from fawtara.kernel.presentment import copy_is_fresh
-from fawtara.kernel.references import normalise_reference
+from fawtara.kernel.references import compact_reference, normalise_reference
 from fawtara.switch.domain.accounts import bank_settlement, biller_payable
 from fawtara.switch.domain.ledger import Transfer, TransferKind
 from fawtara.switch.domain.participants import Participant, ParticipantKind

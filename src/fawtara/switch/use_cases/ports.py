@@ -1,10 +1,9 @@
-"""The small interfaces that the use cases need from the world."""
+"""The small interfaces that the switch's use cases need from the world."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -14,9 +13,6 @@ from fawtara.banks.domain.banking import (
     ReturnInstruction,
     StatusRequest,
 )
-from fawtara.billing.domain.jobs import JobKey, JobRun, JobStatus
-from fawtara.billing.domain.lifecycle import BillStanding, ProvisioningOrder
-from fawtara.billing.domain.tariffs import Tariff
 from fawtara.counters.use_cases.counter_ports import (
     AuditRepository,
     CounterJournalRepository,
@@ -24,23 +20,12 @@ from fawtara.counters.use_cases.counter_ports import (
     ShiftRepository,
     StaffRepository,
 )
-from fawtara.kernel.billers import Biller, ServiceState
+from fawtara.kernel.billers import Biller
 from fawtara.kernel.bills import Bill
-from fawtara.kernel.calendar import Cycle
 from fawtara.kernel.presentment import PresentedCustomer
 from fawtara.switch.domain.ledger import Account, Balance, StoredTransferSummary, Transfer
 from fawtara.switch.domain.participants import Participant
 from fawtara.switch.domain.payments import Payment, PaymentState
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, timezone-aware (UTC)."""
-        ...
-
-
-# Called after each unit of long work: (done, total or None when unknown).
-Progress = Callable[[int, int | None], None]
 
 
 class BankUnreachable(Exception):
@@ -124,77 +109,10 @@ class BillerGateway(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class InFlight:
-    """The switch's answer: payments accepted that the biller has not acknowledged."""
-
-    as_of: datetime
-    payments: tuple[tuple[str, str, tuple[str, ...], int, datetime], ...]
-    # (payment id, customer reference, bill ids, amount, accepted at)
-    counters_synced_through: datetime | None
-
-
-class SwitchUnreachable(Exception):
-    """The billing system could not reach the switch (its in-flight check, its uploads)."""
-
-
-class SwitchLink(Protocol):
-    """The billing system's link to the switch (the Biller API's switch side)."""
-
-    def upload_bills(self, biller_code: str, file_id: str, rows: Sequence[Any]) -> int:
-        """Upload a bill file (rows: domain.presentment.UploadedRow); rows applied."""
-        ...
-
-    def in_flight(self, biller_code: str, references: Sequence[str]) -> InFlight:
-        """What the switch accepted for these customers that is not acknowledged yet."""
-        ...
-
-
-class PublishingRepository(Protocol):
-    def cycle_bills(
-        self, biller_code: str, cycle_id: str, after_bill_id: str, limit: int
-    ) -> list[dict[str, Any]]: ...
-
-
 class BillerRepository(Protocol):
     def add(self, biller: Biller, created_at: datetime) -> None: ...
     def get(self, code: str) -> Biller | None: ...
     def list(self) -> list[Biller]: ...
-
-
-class TariffRepository(Protocol):
-    def add(self, tariff: Tariff, created_at: datetime) -> bool: ...
-    def for_biller(self, biller_code: str) -> list[Tariff]: ...
-
-
-class CustomerRepository(Protocol):
-    def add(self, rows: Sequence[dict[str, Any]]) -> list[int]: ...
-
-
-class ServiceRepository(Protocol):
-    def add(self, rows: Sequence[dict[str, Any]]) -> list[int]: ...
-    def ids_by_reference(self, biller_code: str, references: Iterable[str]) -> dict[str, int]: ...
-    def biller_of(self, service_id: int) -> str | None: ...
-
-
-class UsageRepository(Protocol):
-    def existing(self, cycle_id: str, service_ids: Sequence[int]) -> dict[int, int]: ...
-    def add(self, rows: Sequence[dict[str, Any]]) -> None: ...
-
-
-class BillRunRepository(Protocol):
-    def ensure_cycle(self, biller_code: str, cycle: Cycle) -> None: ...
-    def start(self, biller_code: str, cycle_id: str, now: datetime) -> None: ...
-    def finish(self, biller_code: str, cycle_id: str, now: datetime) -> None: ...
-    def count_pending(self, biller_code: str, cycle_id: str) -> int: ...
-    def service_classes(self, biller_code: str) -> list[tuple[str, str]]: ...
-    def next_batch(
-        self, biller_code: str, cycle_id: str, after_id: int, limit: int
-    ) -> list[tuple[int, str, str, int | None]]: ...
-    def record_batch(
-        self, biller_code: str, cycle_id: str, issued: int, without_usage: int
-    ) -> None: ...
-    def status(self, biller_code: str, cycle_id: str) -> dict[str, Any] | None: ...
 
 
 class BillRepository(Protocol):
@@ -203,12 +121,6 @@ class BillRepository(Protocol):
     def save_status(self, bills: Sequence[Bill]) -> None: ...
     def for_service(self, service_id: int) -> list[Bill]: ...
     def lines(self, bill_id: str) -> list[dict[str, Any]]: ...
-
-
-class PostingRepository(Protocol):
-    def get(self, payment_id: str) -> dict[str, Any] | None: ...
-    def add(self, posting: dict[str, Any], allocations: Sequence[tuple[str, int]]) -> None: ...
-    def allocations(self, payment_id: str) -> list[tuple[str, int]]: ...
 
 
 class LedgerRepository(Protocol):
@@ -357,19 +269,7 @@ class UnitOfWork(Protocol):
     @property
     def billers(self) -> BillerRepository: ...
     @property
-    def tariffs(self) -> TariffRepository: ...
-    @property
-    def customers(self) -> CustomerRepository: ...
-    @property
-    def services(self) -> ServiceRepository: ...
-    @property
-    def usage(self) -> UsageRepository: ...
-    @property
-    def bill_runs(self) -> BillRunRepository: ...
-    @property
     def bills(self) -> BillRepository: ...
-    @property
-    def postings(self) -> PostingRepository: ...
     @property
     def ledger(self) -> LedgerRepository: ...
     @property
@@ -380,10 +280,6 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def presentment(self) -> PresentmentRepository: ...
-    @property
-    def lifecycle(self) -> LifecycleRepository: ...
-    @property
-    def jobs(self) -> JobRunRepository: ...
     @property
     def cash(self) -> CashRepository: ...
     @property
@@ -402,8 +298,6 @@ class UnitOfWork(Protocol):
     def history(self) -> PaymentHistoryRepository: ...
     @property
     def biller_links(self) -> BillerLinkRepository: ...
-    @property
-    def publishing(self) -> PublishingRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -418,97 +312,6 @@ class UnitOfWork(Protocol):
 
 # A factory of units of work: each call opens one transaction's worth.
 UnitOfWorkFactory = Callable[..., UnitOfWork]
-
-
-# --- Service lifecycle (docs/LIFECYCLE.md) -------------------------------------
-
-
-class ProvisioningUnreachable(Exception):
-    """The biller's network did not take the order; it is sent again later."""
-
-
-class ProvisioningGateway(Protocol):
-    """The link to a biller's network: the exchange that cuts a line, the crew that cuts a meter."""
-
-    def send(self, order: ProvisioningOrder) -> None:
-        """Carry out the order, idempotently by order_id; raises ProvisioningUnreachable."""
-        ...
-
-
-class LeaderLock(Protocol):
-    """One scheduler at a time: a PostgreSQL advisory lock, or a file lock beside SQLite."""
-
-    def try_acquire(self) -> bool: ...
-    def holds(self) -> bool: ...
-    def release(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceHolder:
-    """Who is told about a service, and how it is named to them."""
-
-    service_id: int
-    reference: str
-    msisdn: str | None
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class OpenSuspension:
-    id: int
-    service_id: int
-    cause_bill_ids: tuple[str, ...]
-
-
-class LifecycleRepository(Protocol):
-    def service_states(self, service_ids: Sequence[int]) -> dict[int, ServiceState]: ...
-    def overdue_services(
-        self, biller_code: str, due_on_or_before: date, after_id: int, limit: int
-    ) -> list[int]: ...
-    def suspended_services(self, biller_code: str, after_id: int, limit: int) -> list[int]: ...
-    def unpaid_standings(self, service_ids: Sequence[int]) -> dict[int, list[BillStanding]]: ...
-    def standings_of(self, bill_ids: Sequence[str]) -> dict[str, BillStanding]: ...
-    def bills_due_on(
-        self, biller_code: str, due: date, after_bill_id: str, limit: int
-    ) -> list[BillStanding]: ...
-    def holders(self, service_ids: Sequence[int]) -> dict[int, ServiceHolder]: ...
-    def open_suspensions(self, service_ids: Sequence[int]) -> dict[int, OpenSuspension]: ...
-    def suspend(
-        self,
-        service_id: int,
-        biller_code: str,
-        cause: Sequence[tuple[Bill, date]],
-        today: date,
-        now: datetime,
-    ) -> int | None: ...
-    def end_suspension(self, suspension: OpenSuspension, ended_by: str, now: datetime) -> bool: ...
-    def add_order(self, order: ProvisioningOrder, now: datetime) -> bool: ...
-    def due_orders(
-        self, now: datetime, lease_until: datetime, limit: int
-    ) -> list[ProvisioningOrder]: ...
-    def order_sent(self, order_id: str, now: datetime) -> None: ...
-    def order_failed(self, order_id: str, error: str, next_attempt_at: datetime) -> None: ...
-    def claim_outbox(
-        self, topic: str, now: datetime, limit: int
-    ) -> list[tuple[int, dict[str, Any]]]: ...
-    def finish_outbox(self, outbox_ids: Sequence[int], now: datetime) -> None: ...
-    def summary(self) -> dict[str, int]: ...
-
-
-class JobRunRepository(Protocol):
-    def since(self, day: date) -> dict[JobKey, JobRun]: ...
-    def start(self, key: JobKey, now: datetime, runner: str) -> bool: ...
-    def finish(
-        self,
-        key: JobKey,
-        status: JobStatus,
-        now: datetime,
-        counts: dict[str, int],
-        error: str | None = None,
-        next_attempt_at: datetime | None = None,
-    ) -> None: ...
-    def interrupt_running(self, now: datetime) -> int: ...
-    def recent(self, limit: int) -> list[JobRun]: ...
 
 
 # --- Operations figures (docs/OPERATIONS.md) -------------------------------------

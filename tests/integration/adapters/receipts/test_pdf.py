@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
-from fawtara.billing.domain.bill_documents import BillDocument
+from fawtara.kernel.bill_documents import BillDocument
 from fawtara.kernel.bills import BillLine, BillStatus
 from fawtara.kernel.errors import ReceiptUnreadable
 from fawtara.receipts.adapters.pdf import render_bill_pdf, render_receipt_pdf

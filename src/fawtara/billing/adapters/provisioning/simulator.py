@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fawtara.billing.domain.lifecycle import OrderAction, ProvisioningOrder
-from fawtara.switch.use_cases.ports import ProvisioningUnreachable
+from fawtara.billing.use_cases.ports import ProvisioningUnreachable
 
 ORDERS_KEPT_MAX = 1_000_000  # a demo quarter makes a few thousand
 

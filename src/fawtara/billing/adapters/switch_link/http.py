@@ -9,9 +9,10 @@ import httpx
 from pydantic import ValidationError as WireInvalid
 
 from fawtara.biller_api import paths, schema
+from fawtara.billing.use_cases.ports import SwitchUnreachable
 from fawtara.kernel.errors import FawtaraError, error_for_code
+from fawtara.kernel.notices import InFlight
 from fawtara.kernel.presentment import UploadedRow
-from fawtara.switch.use_cases.ports import InFlight, SwitchUnreachable
 
 
 class HttpSwitchLink:

@@ -37,7 +37,8 @@ def counters_add(
     name_en: Annotated[str, typer.Option(help="English name")],
 ) -> None:
     """Register a counter; print its station's API key (shown once, stored as a hash)."""
-    from fawtara.shell import err, out, platform
+    from fawtara.console import err, out
+    from fawtara.shell import platform
 
     with platform() as wired:
         keys = issue_counter_keys(wired, code.upper())
@@ -61,7 +62,8 @@ def counters_add(
 @counters_app.command("list")
 def counters_list() -> None:
     """The registered counters (never their keys)."""
-    from fawtara.shell import out, platform
+    from fawtara.console import out
+    from fawtara.shell import platform
 
     with platform() as wired, wired.uow(readonly=True) as uow:
         found = uow.counters.list()
@@ -92,7 +94,8 @@ def staff_add(
     ] = False,
 ) -> None:
     """Add a staff member with a password (argon2id)."""
-    from fawtara.shell import fail, out, platform
+    from fawtara.console import fail, out
+    from fawtara.shell import platform
 
     try:
         kind = Role(role)
@@ -111,7 +114,8 @@ def staff_add(
 @staff_app.command("unlock")
 def staff_unlock(username: Annotated[str, typer.Argument(help="whose lockout to clear")]) -> None:
     """Clear a lockout after failed sign-ins."""
-    from fawtara.shell import out, platform
+    from fawtara.console import out
+    from fawtara.shell import platform
 
     with platform() as wired:
         staff_cases.unlock(wired.uow_factory(), wired.clock, username, staff_cases.SHELL)
@@ -123,7 +127,8 @@ def audit(
     limit: Annotated[int, typer.Option(help="how many rows, newest first")] = 50,
 ) -> None:
     """The audit trail: sign-ins, payments, voids, shifts, staff changes."""
-    from fawtara.shell import out, platform
+    from fawtara.console import out
+    from fawtara.shell import platform
 
     with platform() as wired:
         rows = staff_cases.audit_trail(

@@ -73,7 +73,7 @@ def probes_of(app: FastAPI) -> Probes:
     probes: Probes | None = getattr(app.state, "probes", None)
     if probes is None:
         platform: Platform = app.state.platform
-        probes = probes_for(platform)
+        probes = probes_for(platform.engine, platform.settings.banks)
         app.state.probes = probes
     return probes
 

@@ -14,9 +14,9 @@ from pydantic import ValidationError as WireInvalid
 
 from fawtara.biller_api import paths, schema
 from fawtara.biller_api.notices import payment_notice
-from fawtara.billing.use_cases.post_payment import PostingResult, PostPayment
 from fawtara.kernel.bills import BillStatus
 from fawtara.kernel.errors import FawtaraError, UnknownBiller, error_for_code
+from fawtara.kernel.notices import PostingResult, PostPayment
 from fawtara.kernel.presentment import PresentedBill, PresentedCustomer
 from fawtara.switch.use_cases.ports import BillerUnreachable
 

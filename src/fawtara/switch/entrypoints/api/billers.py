@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from fawtara.billing.use_cases.registry import list_billers
 from fawtara.kernel.billers import Biller
 from fawtara.kernel.references import FORMATS
 from fawtara.switch.bootstrap import Platform
+from fawtara.switch.use_cases.billers import list_billers
 
 router = APIRouter(tags=["billers"])
 

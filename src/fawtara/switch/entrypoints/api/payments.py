@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from fawtara.kernel import limits
+from fawtara.kernel.log_context import payment_context
 from fawtara.switch.bootstrap import Platform
 from fawtara.switch.domain.participants import Participant
 from fawtara.switch.domain.payments import Payment, PaymentRequest
 from fawtara.switch.use_cases import payments as use_cases
-from fawtara.switch.use_cases.log_context import payment_context
 from fawtara.switch.use_cases.participants import authenticate
 from fawtara.switch.use_cases.payment_steps import Switch
 

@@ -10,17 +10,15 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import OperationalError
 
+from fawtara.billing.use_cases.bill_documents import bill_document
 from fawtara.billing.use_cases.inquiry import inquire
-from fawtara.billing.use_cases.post_payment import (
-    PostingResult,
-    PostPayment,
-    post_payment,
-    reverse_posting,
-)
+from fawtara.billing.use_cases.ports import UnitOfWork
+from fawtara.billing.use_cases.post_payment import post_payment, reverse_posting
+from fawtara.kernel.notices import PostingResult, PostPayment
+from fawtara.kernel.ports import Clock
 from fawtara.kernel.presentment import PresentedCustomer
 from fawtara.receipts.adapters.pdf import render_bill_pdf
-from fawtara.receipts.use_cases.receipts import bill_document
-from fawtara.switch.use_cases.ports import BillerUnreachable, Clock, UnitOfWork
+from fawtara.switch.use_cases.ports import BillerUnreachable
 
 
 class InProcessBillerGateway:

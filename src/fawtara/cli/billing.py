@@ -5,22 +5,26 @@ with its own migrations, and serves the Biller API to the switch
 (docs/BILLER-API.md) on FAWTARA_BILLING_PORT (default 8200). Its commands
 (usage, bill runs, the scheduler of reminders and suspensions) work on that
 store only; a bill run reaches the switch as bill files over the switch link
-(FAWTARA_SWITCH_URL, or in process when it is unset).
+(FAWTARA_SWITCH_URL). The process is wired by the billing system's own root
+(billing/bootstrap.py); only with FAWTARA_SWITCH_URL set empty does it host
+both systems and call the switch in process (fawtara/wiring.py), as tests do.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from fawtara.billing.bootstrap import BILLING, BillingWiring, bootstrap_billing
 from fawtara.billing.domain.usage import COLUMNS
-from fawtara.shell import err, fail, out, platform, progress_bar, structured_logs
-from fawtara.switch.bootstrap import BILLING
+from fawtara.config import Settings
+from fawtara.console import err, fail, failing_cleanly, out, progress_bar, structured_logs
 
 billing_app = typer.Typer(
     help="The billers' billing system (its store, its Biller API, its jobs).",
@@ -30,6 +34,23 @@ billing_db_app = typer.Typer(help="The billing system's database schema.", no_ar
 usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
 billing_app.add_typer(billing_db_app, name="db")
 billing_app.add_typer(usage_app, name="usage")
+
+
+@contextmanager
+def platform(check_schema: bool = True) -> Iterator[BillingWiring]:
+    """The billing process's wiring, its store at the newest migration unless
+    `check_schema` is off; expected errors become one line on stderr."""
+    with failing_cleanly():
+        settings = Settings.from_environment()
+        if settings.switch_url:
+            wired: BillingWiring = bootstrap_billing(settings)
+        else:
+            from fawtara.wiring import bootstrap
+
+            wired = bootstrap(settings)
+        if check_schema:
+            wired.require_current_schema(BILLING)
+        yield wired
 
 
 @billing_db_app.command("upgrade")
@@ -72,7 +93,7 @@ def usage_import(
 
     if not file.is_file():
         raise fail(f"INVALID_USAGE: no such file {file}", 2)
-    with platform(system=BILLING) as wired, progress_bar() as bar:
+    with platform() as wired, progress_bar() as bar:
         task = bar.add_task("importing usage", total=None)
         report = import_usage(
             wired.billing_uow_factory(),
@@ -106,7 +127,7 @@ def bill_run(
     from fawtara.billing.use_cases.bill_run import run_bill_run
     from fawtara.billing.use_cases.publishing import publish_cycle
 
-    with platform(system=BILLING) as wired, progress_bar() as bar:
+    with platform() as wired, progress_bar() as bar:
         task = bar.add_task(f"bill run {biller} {cycle}", total=None)
         report = run_bill_run(
             wired.billing_uow_factory(),
@@ -145,7 +166,7 @@ def jobs(
 
     if not 0 < limit <= limits.job_runs_listed_max:
         raise fail(f"VALIDATION_ERROR: --limit must be 1..{limits.job_runs_listed_max}", 2)
-    with platform(system=BILLING) as wired, wired.billing_uow(readonly=True) as uow:
+    with platform() as wired, wired.billing_uow(readonly=True) as uow:
         found = uow.jobs.recent(limit)
     table = Table("job", "biller", "for", "status", "tries", "started", "finished", "counts")
     for run in found:
@@ -175,7 +196,7 @@ def scheduler(
 
     from fawtara.billing.entrypoints.scheduler import run_once, run_scheduler
 
-    with platform(system=BILLING) as wired:
+    with platform() as wired:
         if once:
             report = run_once(wired)
             for key, status in report.jobs_run:

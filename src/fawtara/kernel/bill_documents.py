@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fawtara.billing.domain.lifecycle import last_day_before_suspension
-from fawtara.kernel.bills import BillLine, BillStatus
+from fawtara.kernel.bills import BillLine, BillStatus, last_day_before_suspension
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,13 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import OperationalError
 
+from fawtara.billing.use_cases.ports import SwitchUnreachable
+from fawtara.kernel.notices import InFlight
+from fawtara.kernel.ports import Clock
 from fawtara.kernel.presentment import UploadedRow
 from fawtara.switch.use_cases.bill_files import accept_bill_file
 from fawtara.switch.use_cases.biller_side import in_flight
-from fawtara.switch.use_cases.ports import Clock, InFlight, SwitchUnreachable, UnitOfWork
+from fawtara.switch.use_cases.ports import UnitOfWork
 
 
 class InProcessSwitchLink:
