@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export FAWTARA_DATABASE_URL ?= sqlite:///var/fawtara.db
 
-.PHONY: run test check lint typecheck pytest bench clean system-deps
+.PHONY: run test check contracts lint typecheck pytest bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null || \
@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/fawtara demo seed
 	$(BIN)/fawtara up
 
-test: check pytest
+test: check contracts pytest
 
 check: lint typecheck
 
@@ -35,6 +35,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The import direction (pyproject.toml [tool.importlinter]).
+contracts: $(STAMP)
+	$(BIN)/lint-imports
 
 pytest: $(STAMP)
 	@scripts/system-deps.sh --tests

@@ -94,7 +94,7 @@ class phase:  # a context manager that times and reports one step
 
 
 def the_biller() -> Any:
-    from fawtara.domain.billers import (
+    from fawtara.kernel.billers import (
         Biller,
         CalendarKind,
         PaymentRule,
@@ -111,9 +111,9 @@ def the_biller() -> Any:
 
 
 def the_tariff() -> Any:
-    from fawtara.domain.billers import ServiceKind
-    from fawtara.domain.money import Rate
-    from fawtara.domain.tariffs import Block, Tariff
+    from fawtara.billing.domain.tariffs import Block, Tariff
+    from fawtara.kernel.billers import ServiceKind
+    from fawtara.kernel.money import Rate
 
     return Tariff(
         biller_code=BILLER, service_kind=ServiceKind.ELECTRICITY, tariff_class=TARIFF_CLASS,
@@ -144,7 +144,7 @@ def customer_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
 
 
 def service_rows(services: int, created: str) -> Iterator[tuple[Any, ...]]:
-    from fawtara.domain.references import luhn_check_digit
+    from fawtara.kernel.references import luhn_check_digit
 
     for i in range(1, services + 1):
         meter = f"{100_000_000 + i:09d}"  # an electricity meter: 9 digits and a Luhn digit
@@ -164,14 +164,14 @@ USAGE_COLUMNS = "service_id, cycle_id, biller_code, quantity, source, imported_a
 
 def register(engine: Any) -> None:
     """The biller and its tariff in the billing system's registry (the bill run's store)."""
-    from fawtara.adapters.clock import SystemClock
-    from fawtara.adapters.db.uow import BILLING, SqlUnitOfWork
-    from fawtara.service_layer.registry import add_tariff, register_billing_biller
+    from fawtara.billing.adapters.uow import BillingUnitOfWork
+    from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
+    from fawtara.kernel.clock import SystemClock
 
     clock = SystemClock()
-    uow: Any = SqlUnitOfWork(engine, store=BILLING)
+    uow: Any = BillingUnitOfWork(engine)
     register_billing_biller(uow, the_biller(), clock)
-    uow = SqlUnitOfWork(engine, store=BILLING)
+    uow = BillingUnitOfWork(engine)
     add_tariff(uow, the_tariff(), clock)
 
 
@@ -189,8 +189,8 @@ def pg_copy(conn: Any, table: str, columns: str, rows: Iterator[tuple[Any, ...]]
 
 
 def pg_setup(url: str, services: int) -> None:
-    from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.schema import BILLING, upgrade
+    from fawtara.storage.engine import make_engine
+    from fawtara.storage.schema import BILLING, upgrade
 
     engine = make_engine(url)
     with phase("postgresql: billing store schema (alembic upgrade head), biller and tariff"):
@@ -327,8 +327,8 @@ def pgbench_select_tps(base_url: str, seconds: int) -> float:
 
 
 def sqlite_setup(path: Path, services: int) -> None:
-    from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.schema import BILLING, upgrade
+    from fawtara.storage.engine import make_engine
+    from fawtara.storage.schema import BILLING, upgrade
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -389,10 +389,10 @@ def process_cpu_seconds(pid: int) -> float:
 
 def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
     """Runs in the child: one bill run, then one JSON line with its figures."""
-    from fawtara.adapters.clock import SystemClock
-    from fawtara.adapters.db.engine import make_engine
-    from fawtara.adapters.db.uow import BILLING, SqlUnitOfWork
-    from fawtara.service_layer.bill_run import run_bill_run
+    from fawtara.billing.adapters.uow import BillingUnitOfWork
+    from fawtara.billing.use_cases.bill_run import run_bill_run
+    from fawtara.kernel.clock import SystemClock
+    from fawtara.storage.engine import make_engine
 
     engine = make_engine(url)
     backends: list[int] = []
@@ -418,7 +418,7 @@ def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
 
     options: dict[str, Any] = {} if batch_rows is None else {"batch_rows": batch_rows}
 
-    uow_factory: Any = partial(SqlUnitOfWork, engine, store=BILLING)
+    uow_factory: Any = partial(BillingUnitOfWork, engine)
 
     def run() -> Any:
         return run_bill_run(uow_factory, BILLER, CYCLE, SystemClock(), progress, **options)
@@ -452,7 +452,7 @@ def child_main(url: str, batch_rows: int | None, profile: str | None) -> None:
 
 
 def default_batch_rows() -> int:
-    from fawtara.domain import limits
+    from fawtara.kernel import limits
 
     return limits.bill_run_batch_rows
 

@@ -78,26 +78,26 @@ from tests.station_support import (  # noqa: E402
     wait_until,
 )
 
-from fawtara.adapters.banks.in_memory import InMemoryBank  # noqa: E402
-from fawtara.adapters.db import tables as t  # noqa: E402
-from fawtara.bootstrap_receipts import (  # noqa: E402
+from fawtara.banks.adapters.in_memory import InMemoryBank  # noqa: E402
+from fawtara.config import DEFAULT_BILLER_LINKS, Settings, parse_banks  # noqa: E402
+from fawtara.counters.domain.cash import round_cash  # noqa: E402
+from fawtara.counters.use_cases.cash_payments import CashPayment, take_cash_payment  # noqa: E402
+from fawtara.demo.participants import demo_key  # noqa: E402
+from fawtara.demo.payments import NoPullBank  # noqa: E402
+from fawtara.receipts.bootstrap import (  # noqa: E402
     counter_signer,
     init_switch_keys,
     issue_counter_credentials,
     render_receipt_pdf,
     verify_receipt,
 )
-from fawtara.config import DEFAULT_BILLER_LINKS, Settings, parse_banks  # noqa: E402
-from fawtara.demo.participants import demo_key  # noqa: E402
-from fawtara.demo.payments import NoPullBank  # noqa: E402
-from fawtara.domain.cash import round_cash  # noqa: E402
-from fawtara.domain.participants import Participant, ParticipantKind  # noqa: E402
-from fawtara.domain.payments import PaymentRequest  # noqa: E402
-from fawtara.service_layer.cash_payments import CashPayment, take_cash_payment  # noqa: E402
-from fawtara.service_layer.ledger import verify_ledger  # noqa: E402
-from fawtara.service_layer.payments import submit_payment  # noqa: E402
 from fawtara.station.model import EntryState  # noqa: E402
 from fawtara.station.rules import journal_body  # noqa: E402
+from fawtara.storage import tables as t  # noqa: E402
+from fawtara.switch.domain.participants import Participant, ParticipantKind  # noqa: E402
+from fawtara.switch.domain.payments import PaymentRequest  # noqa: E402
+from fawtara.switch.use_cases.ledger import verify_ledger  # noqa: E402
+from fawtara.switch.use_cases.payments import submit_payment  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "fawtara_bench_counters"
@@ -336,8 +336,8 @@ def fawtara(env: dict[str, str], *args: str) -> None:
 def push_burst(url: str, billing_url: str, keys_dir: Path, payments: int) -> int:
     """Push payments of demo banks for unpaid bills, through the switch's use case (the
     billing system called in process, on its own store)."""
-    from fawtara.bootstrap import bootstrap
     from fawtara.demo import data
+    from fawtara.wiring import bootstrap
 
     settings = Settings(url, "127.0.0.1", 8000, keys_dir=keys_dir, billing_database_url=billing_url)
     platform = bootstrap(settings)

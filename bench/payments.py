@@ -90,37 +90,34 @@ import httpx  # noqa: E402
 from sqlalchemy import Engine, event, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from fawtara.adapters.banks.in_memory import InMemoryBank  # noqa: E402
-from fawtara.adapters.clock import SystemClock  # noqa: E402
-from fawtara.adapters.db import tables as t  # noqa: E402
-from fawtara.adapters.db.engine import make_engine  # noqa: E402
-from fawtara.adapters.db.schema import BILLING, upgrade  # noqa: E402
-from fawtara.bootstrap import Platform  # noqa: E402
+from fawtara.banks.adapters.in_memory import InMemoryBank  # noqa: E402
+from fawtara.billing.domain.tariffs import Block, Tariff  # noqa: E402
+from fawtara.billing.use_cases.bill_run import run_bill_run  # noqa: E402
+from fawtara.billing.use_cases.publishing import publish_cycle  # noqa: E402
+from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller  # noqa: E402
+from fawtara.billing.use_cases.usage_import import import_usage  # noqa: E402
 from fawtara.config import Settings  # noqa: E402
-from fawtara.domain import limits  # noqa: E402
-from fawtara.domain.billers import (  # noqa: E402
+from fawtara.kernel import limits  # noqa: E402
+from fawtara.kernel.billers import (  # noqa: E402
     Biller,
     CalendarKind,
     PaymentRule,
     PaymentRuleKind,
     ServiceKind,
 )
-from fawtara.domain.money import Rate  # noqa: E402
-from fawtara.domain.participants import Participant, ParticipantKind  # noqa: E402
-from fawtara.domain.payments import PaymentRequest  # noqa: E402
-from fawtara.domain.references import luhn_check_digit  # noqa: E402
-from fawtara.domain.tariffs import Block, Tariff  # noqa: E402
-from fawtara.service_layer.bill_run import run_bill_run  # noqa: E402
-from fawtara.service_layer.participants import register_participant  # noqa: E402
-from fawtara.service_layer.payment_steps import Switch  # noqa: E402
-from fawtara.service_layer.payments import fetch_bills, submit_payment  # noqa: E402
-from fawtara.service_layer.publishing import publish_cycle  # noqa: E402
-from fawtara.service_layer.registry import (  # noqa: E402
-    add_tariff,
-    register_biller,
-    register_billing_biller,
-)
-from fawtara.service_layer.usage_import import import_usage  # noqa: E402
+from fawtara.kernel.clock import SystemClock  # noqa: E402
+from fawtara.kernel.money import Rate  # noqa: E402
+from fawtara.kernel.references import luhn_check_digit  # noqa: E402
+from fawtara.storage import tables as t  # noqa: E402
+from fawtara.storage.engine import make_engine  # noqa: E402
+from fawtara.storage.schema import BILLING, upgrade  # noqa: E402
+from fawtara.switch.domain.participants import Participant, ParticipantKind  # noqa: E402
+from fawtara.switch.domain.payments import PaymentRequest  # noqa: E402
+from fawtara.switch.use_cases.billers import register_biller  # noqa: E402
+from fawtara.switch.use_cases.participants import register_participant  # noqa: E402
+from fawtara.switch.use_cases.payment_steps import Switch  # noqa: E402
+from fawtara.switch.use_cases.payments import fetch_bills, submit_payment  # noqa: E402
+from fawtara.wiring import Platform  # noqa: E402
 
 BILLER = "ELEC"
 CYCLE = "2026-B5"
@@ -1278,8 +1275,8 @@ async def load(
 
 def pain001_sender(bank: str) -> Any:
     """`send(account) -> (outcome, seconds)`: one debit straight to the bank simulator."""
-    from fawtara.adapters.banks import iso20022
-    from fawtara.domain.banking import DebitInstruction
+    from fawtara.banks.adapters import iso20022
+    from fawtara.banks.domain.banking import DebitInstruction
 
     headers = {"Content-Type": "application/xml"}
     connections: dict[str, RawHttp] = {}

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fawtara.bootstrap import bootstrap
-from fawtara.entrypoints.api.app import create_app
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import bootstrap
 
 
 def app() -> FastAPI:

@@ -42,19 +42,19 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 from tests.smsc_support import running_smsc  # noqa: E402
 
-from fawtara.adapters.clock import SystemClock  # noqa: E402
-from fawtara.adapters.db import schema  # noqa: E402
-from fawtara.adapters.db import tables as t  # noqa: E402
-from fawtara.adapters.db.engine import make_engine  # noqa: E402
-from fawtara.adapters.db.sms_repository import SqlSmsUnitOfWork  # noqa: E402
-from fawtara.adapters.sms.gateway import SmppGateway  # noqa: E402
-from fawtara.domain.sms import SmsKind, notice_from_payload, render, split_into_parts  # noqa: E402
-from fawtara.service_layer.notifications import (  # noqa: E402
+from fawtara.kernel.clock import SystemClock  # noqa: E402
+from fawtara.sms.adapters.gateway import SmppGateway  # noqa: E402
+from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork  # noqa: E402
+from fawtara.sms.domain.sms import SmsKind, notice_from_payload, render, split_into_parts  # noqa: E402
+from fawtara.sms.use_cases.notifications import (  # noqa: E402
     OutgoingSms,
     ReceiptBacklog,
     WorkerPolicy,
     work_once,
 )
+from fawtara.storage import schema  # noqa: E402
+from fawtara.storage import tables as t  # noqa: E402
+from fawtara.storage.engine import make_engine  # noqa: E402
 
 PAST = datetime(2026, 1, 1, tzinfo=UTC)
 BILLER_AR = "المؤسسة العامة لتوزيع الكهرباء في محافظة ريف دمشق"

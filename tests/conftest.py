@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import schema
-from fawtara.adapters.db.engine import make_engine, normalise_url
-from fawtara.bootstrap import Platform
 from fawtara.config import Settings
+from fawtara.kernel.clock import ManualClock
+from fawtara.storage import schema
+from fawtara.storage.engine import make_engine, normalise_url
+from fawtara.wiring import Platform
 
 POSTGRES_URL = os.environ.get("FAWTARA_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

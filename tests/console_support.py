@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from fawtara.adapters.db.sms_repository import SqlSmsUnitOfWork
-from fawtara.adapters.sms.gateway import SmppGateway
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_counters import password_hasher
-from fawtara.bootstrap_operations import Probes
-from fawtara.domain.counters import Counter
-from fawtara.domain.staff import Role, StaffMember
-from fawtara.entrypoints.api.app import create_app
-from fawtara.service_layer.counters import register_counter
-from fawtara.service_layer.notifications import ReceiptBacklog, WorkerPolicy, work_once
-from fawtara.service_layer.payment_history import payment_history
-from fawtara.service_layer.staff import SHELL, add_staff
+from fawtara.counters.bootstrap import password_hasher
+from fawtara.counters.domain.counters import Counter
+from fawtara.counters.domain.staff import Role, StaffMember
+from fawtara.counters.use_cases.counters import register_counter
+from fawtara.counters.use_cases.staff import SHELL, add_staff
+from fawtara.ops.bootstrap import Probes
+from fawtara.sms.adapters.gateway import SmppGateway
+from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork
+from fawtara.sms.use_cases.notifications import ReceiptBacklog, WorkerPolicy, work_once
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.switch.use_cases.payment_history import payment_history
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.smsc_support import Smsc, fresh, wait_until
 

@@ -14,25 +14,27 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from fawtara.adapters.banks.in_memory import Fault, InMemoryBank
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.provisioning.simulator import NetworkSimulator
-from fawtara.bootstrap import Platform
-from fawtara.domain.billers import Biller, CalendarKind, PaymentRule, PaymentRuleKind, ServiceKind
-from fawtara.domain.bills import Bill
-from fawtara.domain.calendar import DAMASCUS
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.payments import Payment, PaymentRequest
-from fawtara.service_layer import payments as use_cases
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.counter_sync import record_counter_sync
-from fawtara.service_layer.lifecycle import Lifecycle, ReviewReport, sweep
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.payment_steps import process_due
-from fawtara.service_layer.ports import BillerUnreachable
-from fawtara.service_layer.post_payment import PostPayment, post_payment
-from fawtara.service_layer.registry import add_tariff, register_biller, register_billing_biller
+from fawtara.banks.adapters.in_memory import Fault, InMemoryBank
+from fawtara.billing.adapters.provisioning.simulator import NetworkSimulator
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.lifecycle import Lifecycle, ReviewReport, sweep
+from fawtara.billing.use_cases.post_payment import post_payment
+from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
+from fawtara.counters.use_cases.counter_sync import record_counter_sync
+from fawtara.kernel.billers import Biller, CalendarKind, PaymentRule, PaymentRuleKind, ServiceKind
+from fawtara.kernel.bills import Bill
+from fawtara.kernel.calendar import DAMASCUS
+from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.notices import PostPayment
+from fawtara.storage import tables as t
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.domain.payments import Payment, PaymentRequest
+from fawtara.switch.use_cases import payments as use_cases
+from fawtara.switch.use_cases.billers import register_biller
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.switch.use_cases.payment_steps import process_due
+from fawtara.switch.use_cases.ports import BillerUnreachable
+from fawtara.wiring import Platform
 from tests.support import STE_LANDLINE, publish_bills
 
 BEMO = Participant("BEMO", ParticipantKind.BANK, "بيمو", "Bemo", ("bank",))

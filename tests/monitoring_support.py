@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from fawtara.adapters.banks.in_memory import Fault
-from fawtara.adapters.db import tables as t
-from fawtara.domain.figures import percentile
-from fawtara.domain.payments import PaymentState
+from fawtara.banks.adapters.in_memory import Fault
+from fawtara.ops.domain.figures import percentile
+from fawtara.storage import tables as t
+from fawtara.switch.domain.payments import PaymentState
 from tests.integration.test_payment_flow import BEMO, Network
 
 FINAL = ("completed", "failed", "returned", "reversed")

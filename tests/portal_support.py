@@ -15,12 +15,12 @@ from pathlib import Path
 
 import httpx
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_receipts import init_switch_keys
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.usage_import import import_usage
+from fawtara.receipts.bootstrap import init_switch_keys
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform
 from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, free_port, wait_until
 from tests.support import build_world, usage_rows
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from fawtara.domain.receipts import (
+from fawtara.receipts.domain.receipts import (
     Receipt,
     ReceiptBill,
     ReceiptStatus,

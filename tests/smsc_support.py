@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fawtara.adapters.sms.config import SmppConfig
+from fawtara.sms.adapters.config import SmppConfig
 
 SYSTEM_ID, PASSWORD = "fawtara", "secret1"
 

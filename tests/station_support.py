@@ -25,23 +25,23 @@ from typing import Any
 import httpx
 import uvicorn
 
-from fawtara.adapters.banks.in_memory import InMemoryBank
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import schema
-from fawtara.bootstrap import Platform, bootstrap
-from fawtara.bootstrap_counters import issue_counter_keys, password_hasher, save_counter_keys
-from fawtara.bootstrap_receipts import init_switch_keys
-from fawtara.bootstrap_station import Station, bootstrap_station
+from fawtara.banks.adapters.in_memory import InMemoryBank
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.usage_import import import_usage
 from fawtara.config import Settings
-from fawtara.domain.counters import Counter
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.staff import Role, StaffMember
-from fawtara.entrypoints.api.app import create_app
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.counters import register_counter
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.staff import SHELL, add_staff
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.counters.bootstrap import issue_counter_keys, password_hasher, save_counter_keys
+from fawtara.counters.domain.counters import Counter
+from fawtara.counters.domain.staff import Role, StaffMember
+from fawtara.counters.use_cases.counters import register_counter
+from fawtara.counters.use_cases.staff import SHELL, add_staff
+from fawtara.kernel.clock import ManualClock
+from fawtara.receipts.bootstrap import init_switch_keys
+from fawtara.station.bootstrap import Station, bootstrap_station
+from fawtara.storage import schema
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform, bootstrap
 from tests.fault_proxy import FaultProxy
 from tests.support import build_world, publish_bills, usage_rows
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fawtara.bootstrap import Platform
-from fawtara.domain.billers import (
+from fawtara.billing.domain.tariffs import Block, Tariff
+from fawtara.billing.use_cases.publishing import publish_cycle
+from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
+from fawtara.kernel.billers import (
     Biller,
     CalendarKind,
     PaymentRule,
     PaymentRuleKind,
     ServiceKind,
 )
-from fawtara.domain.money import Money, Rate
-from fawtara.domain.references import luhn_check_digit
-from fawtara.domain.tariffs import Block, Tariff
-from fawtara.service_layer.publishing import publish_cycle
-from fawtara.service_layer.registry import add_tariff, register_biller, register_billing_biller
+from fawtara.kernel.money import Money, Rate
+from fawtara.kernel.references import luhn_check_digit
+from fawtara.switch.use_cases.billers import register_biller
+from fawtara.wiring import Platform
 
 ELEC = Biller(
     code="ELEC",

@@ -17,12 +17,12 @@ FUNCTION_LINES_MAX = 70
 # Functions allowed to be longer, each with its reason. Keep this list short.
 ALLOWED = {
     # Migrations are history: a revision that ran is never rewritten.
-    "fawtara/adapters/db/migrations/versions/0001_initial_schema.py:upgrade",
-    "fawtara/adapters/db/migrations/versions/0003_payment_switch.py:upgrade",
-    "fawtara/adapters/db/migrations/versions/0005_service_lifecycle.py:upgrade",
-    "fawtara/adapters/db/migrations/versions/0006_counters.py:upgrade",
-    "fawtara/adapters/db/migrations/versions/0009_billing_moves_out.py:upgrade",
-    "fawtara/adapters/db/billing_migrations/versions/b0001_billing_store.py:upgrade",
+    "fawtara/storage/migrations/versions/0001_initial_schema.py:upgrade",
+    "fawtara/storage/migrations/versions/0003_payment_switch.py:upgrade",
+    "fawtara/storage/migrations/versions/0005_service_lifecycle.py:upgrade",
+    "fawtara/storage/migrations/versions/0006_counters.py:upgrade",
+    "fawtara/storage/migrations/versions/0009_billing_moves_out.py:upgrade",
+    "fawtara/storage/billing_migrations/versions/b0001_billing_store.py:upgrade",
 }
 
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from fawtara.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
+from fawtara.counters.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
 
 DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
 # The billing system's own store (the utility's, apart from the switch's).
@@ -62,7 +62,7 @@ class Settings:
     banks: tuple[tuple[str, str], ...] = ()
     bank_timeout_s: float = 5.0
     keys_dir: Path = Path(DEFAULT_KEYS_DIR)  # the switch's receipt-signing key pair
-    # Notes and coins in circulation, minor units ascending (domain/cash.py).
+    # Notes and coins in circulation, minor units ascending (counters/domain/cash.py).
     cash_denominations_minor: tuple[int, ...] = parse_denominations(DEFAULT_DENOMINATIONS)
     var_dir: Path = Path(DEFAULT_VAR_DIR)
     smsc_http_port: int = DEFAULT_SMSC_HTTP_PORT

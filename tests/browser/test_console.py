@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fawtara.bootstrap import Platform
+from fawtara.wiring import Platform
 from tests.browser.conftest import SCREENSHOTS
 from tests.console_support import PASSWORD, add_console_staff, console_app, deliver_sms
 from tests.integration.test_payment_flow import Network

@@ -14,7 +14,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from fawtara.domain.sms import format_amount
+from fawtara.sms.domain.sms import format_amount
 from tests.browser.conftest import SCREENSHOTS, CounterPage
 from tests.station_support import (
     CASHIER,

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_receipts import verify_receipt
-from fawtara.entrypoints.api.app import create_app
-from fawtara.entrypoints.sms_worker import run_sms_worker
+from fawtara.receipts.bootstrap import verify_receipt
+from fawtara.sms.entrypoints.sms_worker import run_sms_worker
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.browser.conftest import SCREENSHOTS
 from tests.console_support import PASSWORD, add_console_staff
 from tests.portal_support import ACCOUNT, HOLDER_MSISDN, code_sent_to, portal_world, running_bank

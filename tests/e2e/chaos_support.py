@@ -36,17 +36,17 @@ import httpx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from fawtara.adapters.banks.iso20022 import DEFAULT_SWITCH
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import schema
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.db.engine import make_engine, normalise_url
-from fawtara.bootstrap import bootstrap
+from fawtara.banks.adapters.iso20022 import DEFAULT_SWITCH
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.usage_import import import_usage
 from fawtara.config import Settings
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.kernel.clock import ManualClock
+from fawtara.storage import schema
+from fawtara.storage import tables as t
+from fawtara.storage.engine import make_engine, normalise_url
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import bootstrap
 from tests.support import build_world, usage_rows
 
 FAWTARA = str(Path(sys.executable).parent / "fawtara")

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fawtara.adapters.db import schema
-from fawtara.adapters.db.engine import make_engine
-from fawtara.bootstrap import Platform
-from fawtara.domain.errors import SchemaBehind
-from fawtara.entrypoints.api.app import create_app
+from fawtara.kernel.errors import SchemaBehind
+from fawtara.storage import schema
+from fawtara.storage.engine import make_engine
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.support import build_world
 
 

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from fawtara.adapters.banks.in_memory import InMemoryBank
-from fawtara.adapters.billers.in_process import InProcessBillerGateway
+from fawtara.banks.adapters.in_memory import InMemoryBank
 from fawtara.biller_api import paths, schema
-from fawtara.bootstrap import Platform
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.entrypoints.api.app import create_app
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.usage_import import import_usage
+from fawtara.links.biller_in_process import InProcessBillerGateway
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
 
 PORTAL = {"X-Api-Key": "PORTAL.portal-secret"}

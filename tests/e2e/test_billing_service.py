@@ -18,9 +18,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.db.engine import make_engine
 from fawtara.config import DEFAULT_BILLER_API_KEY
+from fawtara.storage import tables as t
+from fawtara.storage.engine import make_engine
 from tests.e2e.chaos_support import (
     BILLER,
     FAWTARA,

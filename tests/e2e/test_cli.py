@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fawtara.adapters.clock import ManualClock
-from fawtara.bootstrap import bootstrap
 from fawtara.config import Settings
+from fawtara.kernel.clock import ManualClock
+from fawtara.wiring import bootstrap
 from tests.support import build_world
 
 FAWTARA = str(Path(sys.executable).parent / "fawtara")

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_counters import password_hasher
-from fawtara.domain import limits
-from fawtara.service_layer.staff import sign_in
+from fawtara.counters.bootstrap import password_hasher
+from fawtara.counters.use_cases.staff import sign_in
+from fawtara.kernel import limits
+from fawtara.wiring import Platform
 from tests.console_support import PASSWORD, add_console_staff, console_app
 from tests.integration.test_payment_flow import Network
 from tests.monitoring_support import counted_in_sql, run_burst

@@ -1,4 +1,4 @@
-"""The API for counter stations (entrypoints/api/counter.py) over HTTP, on both engines."""
+"""The API for counter stations (counters/entrypoints/api/counter.py) over HTTP, on both engines."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_counters import password_hasher
-from fawtara.domain.counters import Counter
-from fawtara.domain.staff import Role, StaffMember
-from fawtara.entrypoints.api.app import create_app
-from fawtara.service_layer import staff
-from fawtara.service_layer.counters import register_counter
+from fawtara.counters.bootstrap import password_hasher
+from fawtara.counters.domain.counters import Counter
+from fawtara.counters.domain.staff import Role, StaffMember
+from fawtara.counters.use_cases import staff
+from fawtara.counters.use_cases.counters import register_counter
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.support import publish_bills
 

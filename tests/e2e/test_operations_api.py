@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_operations import Probes
-from fawtara.entrypoints.api.app import create_app
+from fawtara.ops.bootstrap import Probes
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.monitoring_support import counted_in_sql, run_burst
 

@@ -19,10 +19,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from fawtara.bootstrap import Platform
-from fawtara.domain.errors import LimitExceeded
-from fawtara.domain.sms import format_amount
-from fawtara.entrypoints.api.app import create_app
+from fawtara.kernel.errors import LimitExceeded
+from fawtara.sms.domain.sms import format_amount
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.wiring import Platform
 from tests.portal_support import ACCOUNT, HOLDER_MSISDN, code_sent_to, portal_world, running_bank
 from tests.smsc_support import Smsc, fresh, running_smsc
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from fawtara.domain import limits
-from fawtara.domain.errors import (
+from fawtara.kernel import limits
+from fawtara.kernel.errors import (
     ConsentCodesExhausted,
     ConsentLocked,
     ConsentRefused,

@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from fawtara.adapters.banks.in_memory import InMemoryBank
-from fawtara.adapters.clock import ManualClock
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_receipts import init_switch_keys, verify_receipt
+from fawtara.banks.adapters.in_memory import InMemoryBank
 from fawtara.config import Settings
+from fawtara.kernel.clock import ManualClock
+from fawtara.receipts.bootstrap import init_switch_keys, verify_receipt
+from fawtara.wiring import Platform
 from tests.e2e.test_payments_api import BEMO, OPS, PORTAL, api, body, fetch_first_bill
 
 __all__ = ["api"]  # the fixture, over this module's platform (with signing keys)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fawtara.adapters.receipts.pdf import render_receipt_pdf
-from fawtara.adapters.receipts.signing import ReceiptSigner, load_switch_key, public_pem
+from fawtara.receipts.adapters.pdf import render_receipt_pdf
+from fawtara.receipts.adapters.signing import ReceiptSigner, load_switch_key, public_pem
 from tests.receipt_support import BILLER_NAME_AR, sample_receipt, with_amount
 
 FAWTARA = str(Path(sys.executable).parent / "fawtara")

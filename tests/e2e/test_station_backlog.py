@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from fawtara.adapters.db import tables as t
-from fawtara.domain import limits
-from fawtara.service_layer.ledger import verify_ledger
+from fawtara.kernel import limits
 from fawtara.station.rules import journal_body
+from fawtara.storage import tables as t
+from fawtara.switch.use_cases.ledger import verify_ledger
 from tests.station_support import BILLER, CASHIER, CASHIER_PASSWORD, station_line, wait_until
 
 BACKLOG = 170  # ~415 bytes each: ~70 kB, over the body limit in one push

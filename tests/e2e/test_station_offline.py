@@ -20,10 +20,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_receipts import verify_receipt
-from fawtara.service_layer.ledger import verify_ledger
+from fawtara.receipts.bootstrap import verify_receipt
+from fawtara.storage import tables as t
+from fawtara.switch.use_cases.ledger import verify_ledger
+from fawtara.wiring import Platform
 from tests.station_support import (
     CASHIER,
     CASHIER_PASSWORD,

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
-from fawtara.adapters.db import tables as t
-from fawtara.service_layer.ledger import verify_ledger
+from fawtara.storage import tables as t
+from fawtara.switch.use_cases.ledger import verify_ledger
 from tests.e2e import test_station_offline as offline
 from tests.e2e.test_station_offline import (
     SYNC_S_MAX,

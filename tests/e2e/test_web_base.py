@@ -6,10 +6,10 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from fawtara.adapters.banks.in_memory import InMemoryBank
-from fawtara.bootstrap import Platform
-from fawtara.entrypoints.api.app import create_app
-from fawtara.entrypoints.web.rendering import environment
+from fawtara.banks.adapters.in_memory import InMemoryBank
+from fawtara.switch.entrypoints.api.app import create_app
+from fawtara.web.rendering import environment
+from fawtara.wiring import Platform
 
 
 def client(platform: Platform) -> TestClient:

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.domain.bills import BillStatus
-from fawtara.domain.errors import (
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.post_payment import post_payment
+from fawtara.billing.use_cases.usage_import import import_usage
+from fawtara.kernel.bills import BillStatus
+from fawtara.kernel.errors import (
     AmountNotAllowed,
     BillAlreadyPaid,
     ChannelNotAccepted,
@@ -20,9 +21,9 @@ from fawtara.domain.errors import (
     UnknownBill,
     UnknownBiller,
 )
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.post_payment import PostPayment, post_payment
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.kernel.notices import PostPayment
+from fawtara.storage import tables as t
+from fawtara.wiring import Platform
 from tests.support import World, build_world, usage_rows
 
 CYCLE = "2026-B5"  # September-October 2026, issued 2026-11-01, due 2026-12-01
@@ -257,8 +258,8 @@ def test_an_unpaid_bill_can_be_cancelled_and_then_takes_no_payment(
     world: World,
     billed: str,
 ) -> None:
-    from fawtara.domain.errors import BillNotPayable
-    from fawtara.service_layer.bills import cancel_bill
+    from fawtara.billing.use_cases.bills import cancel_bill
+    from fawtara.kernel.errors import BillNotPayable
 
     assert cancel_bill(platform.billing_uow(), billed).status is BillStatus.CANCELLED
     assert cancel_bill(platform.billing_uow(), billed).status is BillStatus.CANCELLED
@@ -273,8 +274,8 @@ def test_a_bill_with_money_on_it_cannot_be_cancelled(
     world: World,
     billed: str,
 ) -> None:
-    from fawtara.domain.errors import BillNotPayable
-    from fawtara.service_layer.bills import cancel_bill
+    from fawtara.billing.use_cases.bills import cancel_bill
+    from fawtara.kernel.errors import BillNotPayable
 
     post_payment(
         platform.billing_uow(), paid(world, "some", (billed,), 1_000), platform.clock.now()

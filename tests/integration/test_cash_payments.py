@@ -1,4 +1,4 @@
-"""Cash at a counter through the switch, on both engines (service_layer/cash_payments.py).
+"""Cash at a counter through the switch, on both engines (counters/use_cases/cash_payments.py).
 
 The counter DAM01 is a participant of channel `counter`; its drawer is
 counter:DAM01:cash. After every scenario the books balance and money is
@@ -15,21 +15,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.domain import errors
-from fawtara.domain.cash import round_cash
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.payments import Payment, PaymentState
-from fawtara.service_layer.cash_payments import (
+from fawtara.counters.domain.cash import round_cash
+from fawtara.counters.use_cases.cash_payments import (
     CashOutcome,
     CashPayment,
     shift_cash,
     take_cash_payment,
     void_cash_payment,
 )
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.payments import submit_payment
+from fawtara.kernel import errors
+from fawtara.storage import tables as t
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.domain.payments import Payment, PaymentState
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.switch.use_cases.payments import submit_payment
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.support import publish_bills
 

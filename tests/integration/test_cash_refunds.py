@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.service_layer import staff
-from fawtara.service_layer.counter_journal import EntryResult
-from fawtara.service_layer.counters import snapshot
+from fawtara.counters.use_cases import staff
+from fawtara.counters.use_cases.counter_journal import EntryResult
+from fawtara.counters.use_cases.counters import snapshot
+from fawtara.storage import tables as t
+from fawtara.wiring import Platform
 from tests.integration.test_counters import Counters
 
 

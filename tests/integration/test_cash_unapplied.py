@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.service_layer.counter_journal import JournalEntry
+from fawtara.counters.use_cases.counter_journal import JournalEntry
+from fawtara.storage import tables as t
+from fawtara.wiring import Platform
 from tests.integration.test_cash_refunds import Refunds, code_of
 
 

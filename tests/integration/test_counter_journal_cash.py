@@ -1,4 +1,4 @@
-"""The journal's cash entries at the switch (service_layer/counter_journal_cash.py).
+"""The journal's cash entries at the switch (counters/use_cases/counter_journal_cash.py).
 
 "Not yet" is not "never": cash already in the drawer waits for a payment in
 flight instead of being rejected; a void waits for its payment to settle. A
@@ -15,18 +15,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from fawtara.adapters.banks.in_memory import Fault
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_lifecycle import lifecycle
-from fawtara.domain import errors, limits
-from fawtara.domain.billers import ServiceState
-from fawtara.domain.calendar import end_of_day_utc
-from fawtara.domain.payments import PaymentState
-from fawtara.service_layer.biller_side import in_flight
-from fawtara.service_layer.counter_journal import JournalEntry, apply_journal
-from fawtara.service_layer.lifecycle import sweep
-from fawtara.service_layer.ports import BillerUnreachable
+from fawtara.banks.adapters.in_memory import Fault
+from fawtara.billing.bootstrap import lifecycle
+from fawtara.billing.use_cases.lifecycle import sweep
+from fawtara.counters.use_cases.counter_journal import JournalEntry, apply_journal
+from fawtara.kernel import errors, limits
+from fawtara.kernel.billers import ServiceState
+from fawtara.kernel.calendar import end_of_day_utc
+from fawtara.storage import tables as t
+from fawtara.switch.domain.payments import PaymentState
+from fawtara.switch.use_cases.biller_side import in_flight
+from fawtara.switch.use_cases.ports import BillerUnreachable
+from fawtara.wiring import Platform
 from tests.integration.test_counters import Counters, open_shift
 from tests.support import ELEC
 

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_counters import counter_desk, password_hasher
-from fawtara.domain import errors, limits
-from fawtara.domain.counters import Counter
-from fawtara.domain.staff import CONSOLE, Role, StaffMember
-from fawtara.service_layer import staff
-from fawtara.service_layer.counter_journal import EntryResult, JournalEntry, apply_journal
-from fawtara.service_layer.counters import register_counter, snapshot
+from fawtara.counters.bootstrap import counter_desk, password_hasher
+from fawtara.counters.domain.counters import Counter
+from fawtara.counters.domain.staff import CONSOLE, Role, StaffMember
+from fawtara.counters.use_cases import staff
+from fawtara.counters.use_cases.counter_journal import EntryResult, JournalEntry, apply_journal
+from fawtara.counters.use_cases.counters import register_counter, snapshot
+from fawtara.kernel import errors, limits
+from fawtara.storage import tables as t
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.support import publish_bills
 

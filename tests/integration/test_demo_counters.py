@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_counters import password_hasher
+from fawtara.counters.bootstrap import password_hasher
+from fawtara.counters.use_cases import staff
 from fawtara.demo.counters import demo_counter_key, register_demo_counters
-from fawtara.service_layer import staff
-from fawtara.service_layer.participants import authenticate
+from fawtara.switch.use_cases.participants import authenticate
+from fawtara.wiring import Platform
 
 
 def test_the_demo_counters_have_well_known_keys_and_staff_sign_in(platform: Platform) -> None:

@@ -11,19 +11,19 @@ import phonenumbers
 import pytest
 from sqlalchemy import Engine, func, select
 
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import schema, tables
-from fawtara.adapters.db.engine import make_engine
-from fawtara.bootstrap import Platform
+from fawtara.billing.domain.tariffs import Tariff
+from fawtara.billing.use_cases.bill_run import run_bill_run
 from fawtara.config import Settings
 from fawtara.demo import data
 from fawtara.demo.seed import DEMO_SUBSCRIBERS_MAX, seed_demo
 from fawtara.demo.tariffs import demo_tariffs
-from fawtara.domain.billers import PaymentRuleKind, ServiceKind
-from fawtara.domain.errors import ValidationError
-from fawtara.domain.tariffs import Tariff
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.ledger import verify_ledger
+from fawtara.kernel.billers import PaymentRuleKind, ServiceKind
+from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.errors import ValidationError
+from fawtara.storage import schema, tables
+from fawtara.storage.engine import make_engine
+from fawtara.switch.use_cases.ledger import verify_ledger
+from fawtara.wiring import Platform
 
 SUBSCRIBERS = 350  # the default of `fawtara demo seed`
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -371,9 +371,9 @@ def test_the_demo_payments_move_money_in_balanced_books_and_pay_their_bills(
 ) -> None:
     from sqlalchemy import func, select
 
-    from fawtara.adapters.db import tables
     from fawtara.demo.payments import DEMO_PAYMENTS_PER_BILLER
-    from fawtara.service_layer.ledger import verify_ledger
+    from fawtara.storage import tables
+    from fawtara.switch.use_cases.ledger import verify_ledger
 
     platform = seeded
     with billing(platform).connect() as connection:

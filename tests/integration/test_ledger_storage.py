@@ -13,9 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
 
-from fawtara.bootstrap import Platform
-from fawtara.domain.accounts import SWITCH_ACCOUNTS, bank_settlement, biller_payable
-from fawtara.domain.errors import (
+from fawtara.kernel.errors import (
     CurrencyMismatch,
     InvalidAmount,
     PendingAlreadyResolved,
@@ -23,8 +21,10 @@ from fawtara.domain.errors import (
     UnbalancedTransfer,
     UnknownAccount,
 )
-from fawtara.domain.ledger import AccountType
-from fawtara.service_layer import ledger
+from fawtara.switch.domain.accounts import SWITCH_ACCOUNTS, bank_settlement, biller_payable
+from fawtara.switch.domain.ledger import AccountType
+from fawtara.switch.use_cases import ledger
+from fawtara.wiring import Platform
 
 BANK, BILLER = "bank:BEMO:settlement", "biller:STE:payable"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -160,7 +160,7 @@ def test_an_account_in_another_currency_is_refused(books: Platform) -> None:
     with books.uow(readonly=True) as uow:
         account = uow.ledger.account_by_code(BANK)
     assert account is not None and account.type is AccountType.ASSET
-    from fawtara.domain.ledger import Account, Transfer, TransferKind, check_accounts
+    from fawtara.switch.domain.ledger import Account, Transfer, TransferKind, check_accounts
 
     other = Account(99, "x", "x", "x", AccountType.ASSET, "USD")
     candidate = Transfer("c", TransferKind.SINGLE_PHASE, account.id, 99, 5, "SYP", "x", "", NOW)

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.domain.payments import PaymentState
-from fawtara.domain.sms import TOPICS, notice_from_payload, render
-from fawtara.service_layer.lifecycle import drain_reconnect_requests, send_orders
-from fawtara.service_layer.lifecycle_notices import send_reminders
+from fawtara.billing.use_cases.lifecycle import drain_reconnect_requests, send_orders
+from fawtara.billing.use_cases.lifecycle_notices import send_reminders
+from fawtara.sms.domain.sms import TOPICS, notice_from_payload, render
+from fawtara.storage import tables as t
+from fawtara.switch.domain.payments import PaymentState
+from fawtara.wiring import Platform
 from tests.lifecycle_support import LifecycleWorld, damascus
 
 DUE = date(2026, 12, 1)

@@ -37,13 +37,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from fawtara.adapters.clock import ManualClock
-from fawtara.bootstrap import Platform
+from fawtara.billing.use_cases.lifecycle import drain_reconnect_requests
 from fawtara.config import Settings
-from fawtara.domain import limits
-from fawtara.domain.bills import Bill
-from fawtara.domain.calendar import DAMASCUS, damascus_date, end_of_day_utc
-from fawtara.service_layer.lifecycle import drain_reconnect_requests
+from fawtara.kernel import limits
+from fawtara.kernel.bills import Bill
+from fawtara.kernel.calendar import DAMASCUS, damascus_date, end_of_day_utc
+from fawtara.kernel.clock import ManualClock
+from fawtara.wiring import Platform
 from tests.lifecycle_support import LifecycleWorld
 
 CYCLES = {"2026-10": date(2026, 12, 1), "2026-11": date(2026, 12, 31)}  # cycle: due date
@@ -295,7 +295,7 @@ class Example:
     def cause_of(self, suspension_id: int) -> list[str]:
         from sqlalchemy import select
 
-        from fawtara.adapters.db import tables as t
+        from fawtara.storage import tables as t
 
         assert self.world.platform.billing_engine is not None
         with self.world.platform.billing_engine.connect() as connection:

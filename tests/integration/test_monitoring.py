@@ -12,10 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from fawtara.bootstrap import Platform
-from fawtara.domain.alerts import evaluate
-from fawtara.domain.figures import LinkHealth
-from fawtara.service_layer.monitoring import figures
+from fawtara.ops.domain.alerts import evaluate
+from fawtara.ops.domain.figures import LinkHealth
+from fawtara.ops.use_cases.monitoring import figures
+from fawtara.wiring import Platform
 from tests.integration.test_payment_flow import Network
 from tests.monitoring_support import WINDOW_S, counted_in_sql, run_burst
 

@@ -1,6 +1,6 @@
 """The payment switch on both engines, with a stateful in-process bank.
 
-Worked examples of each path of the state machine (domain/payments.py):
+Worked examples of each path of the state machine (switch/domain/payments.py):
 every state and transition is reached here, and after each the books
 balance and the bank's balances tell the same story as the switch.
 """
@@ -14,22 +14,23 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from fawtara.adapters.banks.in_memory import Fault, InMemoryBank
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import tables as t
-from fawtara.bootstrap import Platform
-from fawtara.domain import errors, limits
-from fawtara.domain.banking import BankStatus, DebitInstruction
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.payments import PaymentRequest, PaymentState
-from fawtara.service_layer import payments as use_cases
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.ledger import verify_ledger
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.payment_steps import Switch, process_due
-from fawtara.service_layer.ports import BillerUnreachable
-from fawtara.service_layer.post_payment import PostPayment, post_payment
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.banks.adapters.in_memory import Fault, InMemoryBank
+from fawtara.banks.domain.banking import BankStatus, DebitInstruction
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.post_payment import post_payment
+from fawtara.billing.use_cases.usage_import import import_usage
+from fawtara.kernel import errors, limits
+from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.notices import PostPayment
+from fawtara.storage import tables as t
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.domain.payments import PaymentRequest, PaymentState
+from fawtara.switch.use_cases import payments as use_cases
+from fawtara.switch.use_cases.ledger import verify_ledger
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.switch.use_cases.payment_steps import Switch, process_due
+from fawtara.switch.use_cases.ports import BillerUnreachable
+from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
 
 BALANCE = 1_000_000  # 10,000.00 SYP

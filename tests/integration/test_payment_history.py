@@ -1,4 +1,4 @@
-"""A payment's whole history (service_layer/payment_history.py), on both engines.
+"""A payment's whole history (switch/use_cases/payment_history.py), on both engines.
 
 Payments go through the real switch with the in-process bank; the
 confirmation SMS goes through the real SMS worker to the SMSC simulator over
@@ -13,16 +13,16 @@ from datetime import timedelta
 
 import pytest
 
-from fawtara.bootstrap import Platform
-from fawtara.domain import errors
-from fawtara.domain.payments import PaymentState
-from fawtara.service_layer import payments as use_cases
-from fawtara.service_layer.payment_history import (
+from fawtara.kernel import errors
+from fawtara.switch.domain.payments import PaymentState
+from fawtara.switch.use_cases import payments as use_cases
+from fawtara.switch.use_cases.payment_history import (
     SearchKind,
     parse_query,
     payment_history,
     search_payments,
 )
+from fawtara.wiring import Platform
 from tests.console_support import deliver_sms
 from tests.integration.test_payment_flow import OPS, Network
 from tests.smsc_support import Smsc, running_smsc

@@ -10,13 +10,11 @@ from typing import Any
 
 import pytest
 
-from fawtara.adapters.banks.in_memory import Fault
-from fawtara.adapters.logs import JsonFormatter
-from fawtara.bootstrap import Platform
-from fawtara.domain.banking import BankAnswer, DebitInstruction
-from fawtara.domain.payments import PaymentState
-from fawtara.service_layer import counter_journal
-from fawtara.service_layer.notifications import (
+from fawtara.banks.adapters.in_memory import Fault
+from fawtara.banks.domain.banking import BankAnswer, DebitInstruction
+from fawtara.counters.use_cases import counter_journal
+from fawtara.ops.adapters.logs import JsonFormatter
+from fawtara.sms.use_cases.notifications import (
     SmsState,
     StoredSms,
     SubmitOutcome,
@@ -24,6 +22,8 @@ from fawtara.service_layer.notifications import (
     WorkerPolicy,
     decide,
 )
+from fawtara.switch.domain.payments import PaymentState
+from fawtara.wiring import Platform
 from tests.integration.test_counters import Counters, open_shift
 from tests.integration.test_payment_flow import Network
 

@@ -27,24 +27,24 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from fawtara.adapters.banks.in_memory import Fault, InMemoryBank
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import schema
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.db.engine import make_engine
-from fawtara.bootstrap import Platform
+from fawtara.banks.adapters.in_memory import Fault, InMemoryBank
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.usage_import import import_usage
 from fawtara.config import Settings
-from fawtara.domain.cash import round_cash
-from fawtara.domain.errors import FawtaraError
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.payments import FINAL_STATES, PaymentRequest, PaymentState
-from fawtara.service_layer import payments as use_cases
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.cash_payments import CashPayment, take_cash_payment
-from fawtara.service_layer.ledger import verify_ledger
-from fawtara.service_layer.participants import register_participant
-from fawtara.service_layer.payment_steps import process_due
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.counters.domain.cash import round_cash
+from fawtara.counters.use_cases.cash_payments import CashPayment, take_cash_payment
+from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.errors import FawtaraError
+from fawtara.storage import schema
+from fawtara.storage import tables as t
+from fawtara.storage.engine import make_engine
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.domain.payments import FINAL_STATES, PaymentRequest, PaymentState
+from fawtara.switch.use_cases import payments as use_cases
+from fawtara.switch.use_cases.ledger import verify_ledger
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.switch.use_cases.payment_steps import process_due
+from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
 
 ACCOUNTS = ("ACC-A", "ACC-B", "ACC-POOR")

@@ -1,4 +1,4 @@
-"""What a receipt says, read from the switch's store (service_layer/receipts.py).
+"""What a receipt says, read from the switch's store (receipts/use_cases/receipts.py).
 
 A counter payment's receipt says what the counter's printed one says: the
 cashier, the counter, the cash taken and its rounding, any credit or refund,
@@ -11,14 +11,14 @@ from datetime import timedelta
 
 import pytest
 
-from fawtara.bootstrap import Platform
-from fawtara.domain.counters import Counter as CounterRecord
-from fawtara.domain.errors import ReceiptNotAvailable
-from fawtara.domain.payments import Payment
-from fawtara.domain.receipts import Receipt
-from fawtara.domain.staff import Role, StaffMember
-from fawtara.service_layer.cash_payments import void_cash_payment
-from fawtara.service_layer.receipts import receipt_of_payment
+from fawtara.counters.domain.counters import Counter as CounterRecord
+from fawtara.counters.domain.staff import Role, StaffMember
+from fawtara.counters.use_cases.cash_payments import void_cash_payment
+from fawtara.kernel.errors import ReceiptNotAvailable
+from fawtara.receipts.domain.receipts import Receipt
+from fawtara.receipts.use_cases.receipts import receipt_of_payment
+from fawtara.switch.domain.payments import Payment
+from fawtara.wiring import Platform
 from tests.integration.test_cash_payments import Counter
 
 

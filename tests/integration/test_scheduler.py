@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.db.leader import leader_lock
-from fawtara.bootstrap import Platform
-from fawtara.domain.jobs import JobName, JobStatus
-from fawtara.service_layer import lifecycle as lifecycle_module
-from fawtara.service_layer.scheduler import Scheduler
+from fawtara.billing.adapters.leader import leader_lock
+from fawtara.billing.domain.jobs import JobName, JobStatus
+from fawtara.billing.use_cases import lifecycle as lifecycle_module
+from fawtara.billing.use_cases.scheduler import Scheduler
+from fawtara.storage import tables as t
+from fawtara.wiring import Platform
 from tests.lifecycle_support import LifecycleWorld, damascus
 
 SWEEP_DAY = date(2026, 12, 4)  # the test biller's bills of 2026-10 are overdue from here

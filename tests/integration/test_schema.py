@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from fawtara.adapters.db import schema
-from fawtara.domain.errors import SchemaBehind
+from fawtara.kernel.errors import SchemaBehind
+from fawtara.storage import schema
 
 
 def test_migrations_build_the_whole_schema_from_nothing(bare_engine: Engine) -> None:

@@ -20,20 +20,20 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select, text, update
 
-from fawtara.adapters.clock import SystemClock
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.db.schema import BILLING
-from fawtara.adapters.db.sms_repository import SqlSmsUnitOfWork
-from fawtara.adapters.sms.gateway import SmppGateway
-from fawtara.bootstrap import Platform
-from fawtara.entrypoints.sms_worker import run_sms_worker, run_sms_worker_until_stopped
-from fawtara.service_layer.notifications import (
+from fawtara.kernel.clock import SystemClock
+from fawtara.sms.adapters.gateway import SmppGateway
+from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork
+from fawtara.sms.entrypoints.sms_worker import run_sms_worker, run_sms_worker_until_stopped
+from fawtara.sms.use_cases.notifications import (
     ReceiptBacklog,
     Round,
     SmsGatewayMisconfigured,
     WorkerPolicy,
     work_once,
 )
+from fawtara.storage import tables as t
+from fawtara.storage.schema import BILLING
+from fawtara.wiring import Platform
 from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, fresh, running_smsc, wait_until
 
 PAST = datetime(2026, 1, 1, tzinfo=UTC)  # due for any clock the tests use
@@ -268,9 +268,9 @@ def database_url(engine: Engine) -> str:
 
 WORKER_PROCESS = """
 import sys, threading
-from fawtara.adapters.sms.config import SmppConfig
-from fawtara.bootstrap import bootstrap
-from fawtara.entrypoints.sms_worker import run_sms_worker
+from fawtara.sms.adapters.config import SmppConfig
+from fawtara.wiring import bootstrap
+from fawtara.sms.entrypoints.sms_worker import run_sms_worker
 config = SmppConfig(port=int(sys.argv[1]), system_id=sys.argv[2], password=sys.argv[3],
                     response_timeout_s=30)
 run_sms_worker(bootstrap(), config, threading.Event())
@@ -324,13 +324,13 @@ def test_a_worker_killed_between_submit_and_response_never_sends_a_second_sms(
 
 def test_a_message_in_doubt_is_settled_by_receipts_for_all_its_parts(live: Platform) -> None:
     """Repository level: the receipts of a message whose responses were lost settle it."""
-    from fawtara.domain.sms import DeliveryReceipt, ReceiptStat
+    from fawtara.sms.domain.sms import DeliveryReceipt, ReceiptStat
 
     engine, now = live.engine, datetime.now(UTC)
     add_outbox(engine, "pay-1")
     with SqlSmsUnitOfWork(engine) as uow:
         [item] = uow.sms.claim_outbox(["sms.payment_completed"], now, 10)
-        from fawtara.service_layer.notifications import prepare
+        from fawtara.sms.use_cases.notifications import prepare
 
         uow.sms.add_messages([prepare(item, now)])
         [message] = uow.sms.claim_queued(now, 10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fawtara.domain.errors import all_error_classes
+from fawtara.kernel.errors import all_error_classes
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "ERRORS.md"
 

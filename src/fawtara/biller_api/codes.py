@@ -1,7 +1,7 @@
 """The error codes an online biller answers, with their HTTP status (Biller API v1).
 
 Every error answers `{"error": {"code", "message", "message_ar"}}` (ErrorAnswer).
-The codes are the switch's own where it has one (domain/errors.py, checked by
+The codes are the switch's own where it has one (kernel/errors.py, checked by
 tests/unit/biller_api/test_codes.py), NOTICE_UNKNOWN included: the biller has
 no notice under that payment id.
 """

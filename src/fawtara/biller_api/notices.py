@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from fawtara.biller_api import schema
-from fawtara.domain.calendar import damascus_date
+from fawtara.kernel.calendar import damascus_date
 
 
 class NoticeFacts(Protocol):

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from fawtara.adapters.db import tables
-from fawtara.bootstrap import Platform
+from fawtara.storage import tables
+from fawtara.wiring import Platform
 
 SIMULATED_BANKS = {"BEMO": "11", "CBSY": "22"}  # code: account-number prefix
 OPENING_BALANCE_MINOR = 5_000_000  # 50,000.00 SYP

@@ -9,12 +9,12 @@ second seed changes nothing.
 
 from __future__ import annotations
 
-from fawtara.bootstrap import Platform
-from fawtara.bootstrap_counters import issue_counter_keys, password_hasher, save_counter_keys
-from fawtara.domain.counters import Counter
-from fawtara.domain.staff import Role, StaffMember
-from fawtara.service_layer.counters import register_counter
-from fawtara.service_layer.staff import SHELL, add_staff
+from fawtara.counters.bootstrap import issue_counter_keys, password_hasher, save_counter_keys
+from fawtara.counters.domain.counters import Counter
+from fawtara.counters.domain.staff import Role, StaffMember
+from fawtara.counters.use_cases.counters import register_counter
+from fawtara.counters.use_cases.staff import SHELL, add_staff
+from fawtara.wiring import Platform
 
 DEMO_COUNTERS = (
     Counter("DAM01", "مركز هاتف دمشق", "Damascus telephone centre", "Damascus"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fawtara.domain.billers import (
+from fawtara.kernel.billers import (
     Biller,
     CalendarKind,
     PaymentRule,

@@ -6,10 +6,10 @@ a real participant gets a random key from `fawtara participants add`.
 
 from __future__ import annotations
 
-from fawtara.bootstrap import Platform
 from fawtara.demo import data
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.service_layer.participants import register_participant
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.use_cases.participants import register_participant
+from fawtara.wiring import Platform
 
 DEMO_SECRETS = {
     "PORTAL": "demo-portal-key",

@@ -12,13 +12,18 @@ import uuid
 
 from sqlalchemy import select
 
-from fawtara.adapters.db import tables
-from fawtara.bootstrap import Platform
+from fawtara.banks.domain.banking import (
+    BankAnswer,
+    DebitInstruction,
+    ReturnInstruction,
+    StatusRequest,
+)
 from fawtara.demo import data
-from fawtara.domain.banking import BankAnswer, DebitInstruction, ReturnInstruction, StatusRequest
-from fawtara.domain.participants import Participant, ParticipantKind
-from fawtara.domain.payments import PaymentRequest
-from fawtara.service_layer.payments import submit_payment
+from fawtara.storage import tables
+from fawtara.switch.domain.participants import Participant, ParticipantKind
+from fawtara.switch.domain.payments import PaymentRequest
+from fawtara.switch.use_cases.payments import submit_payment
+from fawtara.wiring import Platform
 
 DEMO_PAYMENTS_PER_BILLER = 20
 NAMESPACE = uuid.UUID("6f1d3c2e-4b1a-4f7e-9a51-0d7a2c9e8b10")

@@ -35,24 +35,25 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
-from fawtara.adapters.banks.in_memory import Account, Fault, InMemoryBank
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.db import tables as t
-from fawtara.adapters.db.schema import BILLING
-from fawtara.adapters.provisioning.simulator import NetworkSimulator
-from fawtara.bootstrap import Platform, in_one_process
+from fawtara.banks.adapters.in_memory import Account, Fault, InMemoryBank
+from fawtara.billing.adapters.provisioning.simulator import NetworkSimulator
+from fawtara.billing.domain.jobs import issued_cycle
+from fawtara.billing.use_cases.lifecycle import Lifecycle
+from fawtara.billing.use_cases.post_payment import post_payment
+from fawtara.billing.use_cases.scheduler import Scheduler
+from fawtara.billing.use_cases.usage_import import import_usage
+from fawtara.counters.use_cases.counter_sync import record_counter_sync
 from fawtara.demo.participants import demo_participants
-from fawtara.domain.bills import Bill
-from fawtara.domain.calendar import DAMASCUS, damascus_date, end_of_day_utc
-from fawtara.domain.jobs import issued_cycle
-from fawtara.domain.payments import PaymentRequest
-from fawtara.service_layer.counter_sync import record_counter_sync
-from fawtara.service_layer.lifecycle import Lifecycle
-from fawtara.service_layer.payment_steps import process_due
-from fawtara.service_layer.payments import submit_payment
-from fawtara.service_layer.post_payment import PostPayment, post_payment
-from fawtara.service_layer.scheduler import Scheduler
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.kernel.bills import Bill
+from fawtara.kernel.calendar import DAMASCUS, damascus_date, end_of_day_utc
+from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.notices import PostPayment
+from fawtara.storage import tables as t
+from fawtara.storage.schema import BILLING
+from fawtara.switch.domain.payments import PaymentRequest
+from fawtara.switch.use_cases.payment_steps import process_due
+from fawtara.switch.use_cases.payments import submit_payment
+from fawtara.wiring import Platform, in_one_process
 
 TICK_AFTER_POSTING = timedelta(seconds=5)  # the scheduler's round (limits.scheduler_tick_s)
 BALANCE_MINOR = 10**12
@@ -345,7 +346,7 @@ def simulation_source(
     with the demo. Either way both systems run in this process (the Biller API
     and the switch link called in process), as the seed does.
     """
-    from fawtara.bootstrap_lifecycle import (
+    from fawtara.demo.scratch import (
         refuse_configured_scratch,
         scratch_paths,
         scratch_platform,

@@ -17,7 +17,7 @@ a bill run picks up where it stopped.
 
 The subscribers are pseudo-random but the same on every machine (one
 `random.Random` per biller, seeded by its code). Every number is checked by
-the same functions that check a subscriber's input (domain/references.py).
+the same functions that check a subscriber's input (kernel/references.py).
 """
 
 from __future__ import annotations
@@ -29,27 +29,28 @@ from functools import partial
 
 from sqlalchemy import ColumnElement, Table, func, select
 
-from fawtara.adapters.db import tables
-from fawtara.adapters.db.uow import SqlUnitOfWork
-from fawtara.bootstrap import Platform
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.publishing import publish_cycle
+from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
 from fawtara.demo import data
 from fawtara.demo.counters import register_demo_counters
 from fawtara.demo.participants import register_demo_participants
 from fawtara.demo.payments import pay_demo_bills
 from fawtara.demo.tariffs import ADSL_PACKAGES, demo_tariffs
-from fawtara.domain import accounts
-from fawtara.domain.billers import ServiceKind, ServiceState
-from fawtara.domain.errors import ValidationError
-from fawtara.domain.references import (
+from fawtara.kernel.billers import ServiceKind, ServiceState
+from fawtara.kernel.errors import ValidationError
+from fawtara.kernel.references import (
     luhn_check_digit,
     normalise_landline,
     normalise_mobile,
     normalise_reference,
 )
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.ledger import open_accounts
-from fawtara.service_layer.publishing import publish_cycle
-from fawtara.service_layer.registry import add_tariff, register_biller, register_billing_biller
+from fawtara.storage import tables
+from fawtara.storage.uow import SqlUnitOfWork
+from fawtara.switch.domain import accounts
+from fawtara.switch.use_cases.billers import register_biller
+from fawtara.switch.use_cases.ledger import open_accounts
+from fawtara.wiring import Platform
 
 # Per biller. Ten thousand keeps a seed within seconds and every numbering
 # space of the demo (a million numbers per area code) far from exhausted.
@@ -300,7 +301,7 @@ def landline_number(rng: random.Random, governorate: data.Governorate) -> str:
 
 def meter_number(rng: random.Random, kind: ServiceKind) -> str:
     # Electricity meters: 9 digits from 1; water meters: 7 digits from 2; each
-    # with its Luhn check digit (domain/references.py).
+    # with its Luhn check digit (kernel/references.py).
     payload = "1" + digits(rng, 8) if kind is ServiceKind.ELECTRICITY else "2" + digits(rng, 6)
     return normalise_reference(kind, payload + luhn_check_digit(payload))
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from fawtara.domain.billers import ServiceKind
-from fawtara.domain.money import (
+from fawtara.billing.domain.tariffs import Block, Tariff
+from fawtara.kernel.billers import ServiceKind
+from fawtara.kernel.money import (
     OLD_POUNDS_PER_NEW_POUND,
     Money,
     Rate,
     Rounding,
     divide_rounded,
 )
-from fawtara.domain.tariffs import Block, Tariff
 
 # An increase as an exact fraction (numerator, denominator).
 Increase = tuple[int, int]

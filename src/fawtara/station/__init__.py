@@ -3,8 +3,8 @@
 A small hexagon of its own, beside the switch (docs/STATION.md):
 
 - `model` and `rules`: pure data and decisions (journal entries, cash to take,
-  change, shift figures, when to retry a sync); standard library and
-  `fawtara.domain` only.
+  change, shift figures, when to retry a sync); standard library, the
+  kernel and the counters' and receipts' domains only.
 - `store`: the station's own SQLite file: the snapshot of the switch (counter,
   cashiers, billers, unpaid bills of the area), the journal, shifts, payments,
   voids and sessions. Every action writes its journal entry and its local effect in
@@ -15,5 +15,5 @@ A small hexagon of its own, beside the switch (docs/STATION.md):
 - `counter`: the cashier's use cases (sign in, shifts, payments, a supervisor's
   approval and void at the desk).
 - `web`: the Arabic right-to-left page (FastAPI + Jinja2), wired by
-  `fawtara.bootstrap_station`.
+  `fawtara.station.bootstrap`.
 """

@@ -15,9 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fawtara.domain.cash import round_cash
-from fawtara.domain.counters import UnpaidBill
-from fawtara.domain.errors import (
+from fawtara.counters.domain.cash import round_cash
+from fawtara.counters.domain.counters import UnpaidBill
+from fawtara.counters.domain.shifts import Shift, ShiftState, check_cash_amount
+from fawtara.counters.domain.staff import (
+    Action,
+    Role,
+    StaffMember,
+    allowed,
+    check,
+    session_expires_at,
+)
+from fawtara.kernel.errors import (
     BillAlreadyPaid,
     PaymentNotReversible,
     RefundAlreadyPaid,
@@ -31,17 +40,8 @@ from fawtara.domain.errors import (
     UnknownPayment,
     ValidationError,
 )
-from fawtara.domain.receipts import ReceiptBill
-from fawtara.domain.shifts import Shift, ShiftState, check_cash_amount
-from fawtara.domain.staff import (
-    Action,
-    Role,
-    StaffMember,
-    allowed,
-    check,
-    session_expires_at,
-)
-from fawtara.service_layer.ports import Clock
+from fawtara.kernel.ports import Clock
+from fawtara.receipts.domain.receipts import ReceiptBill
 from fawtara.station.model import (
     EntryState,
     JournalEntry,
@@ -134,7 +134,7 @@ class CounterDesk:
     ) -> StaffMember:
         """The active member of this counter whose password this is; SignInFailed otherwise.
 
-        A wrong password counts towards the lockout (domain/staff.py) and is
+        A wrong password counts towards the lockout (counters/domain/staff.py) and is
         journalled as `sign_in_failed` with `failure` as its data, so the switch
         audits it; the right one clears the count. Offline too.
         """
@@ -219,7 +219,7 @@ class CounterDesk:
     def supervisor_at_desk(self, username: str, password: str, action: Action) -> StaffMember:
         """Someone of this counter types their name and password at the cashier's desk.
 
-        For what only a supervisor may do (domain/staff.py): a cashier's own
+        For what only a supervisor may do (counters/domain/staff.py): a cashier's own
         password is refused with the reason, in Arabic.
         """
         approver = self._password_checked(
@@ -396,7 +396,7 @@ class CounterDesk:
     def pay_refund(self, member: StaffMember, payment_id: str) -> RefundPayout:
         """Hand the subscriber the refund owed (snapshot), from this shift's drawer.
 
-        The switch decides at sync (service_layer/cash_refunds.py): a refund
+        The switch decides at sync (counters/use_cases/cash_refunds.py): a refund
         paid meanwhile elsewhere is refused there, and the cashier sees it.
         """
         check(member.role, Action.PAY_REFUND, own_counter=True)

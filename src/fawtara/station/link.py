@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from fawtara.domain import limits
+from fawtara.kernel import limits
 from fawtara.station.model import EntryResult, JournalEntry
 from fawtara.station.rules import journal_body
 

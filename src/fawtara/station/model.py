@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fawtara.domain.receipts import ReceiptBill
+from fawtara.receipts.domain.receipts import ReceiptBill
 
 
 class Kind(enum.StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fawtara.domain.receipts import Receipt, ReceiptStatus
+from fawtara.receipts.domain.receipts import Receipt, ReceiptStatus
 from fawtara.station.model import LocalPayment
 from fawtara.station.rules import CURRENCY
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fawtara.adapters.receipts.pdf import receipt_html, render_receipt_pdf
-from fawtara.adapters.receipts.signing import ReceiptSigner
-from fawtara.domain.errors import SigningKeyMissing
-from fawtara.domain.receipts import Receipt
+from fawtara.kernel.errors import SigningKeyMissing
+from fawtara.receipts.adapters.pdf import receipt_html, render_receipt_pdf
+from fawtara.receipts.adapters.signing import ReceiptSigner
+from fawtara.receipts.domain.receipts import Receipt
 
 
 def counter_key_paths(keys_dir: Path, counter_code: str) -> tuple[Path, Path]:

@@ -1,6 +1,6 @@
 """The station's own decisions, pure: change, sync timing, what the cashier is told.
 
-The rules it shares with the switch are not here but in `fawtara.domain`:
+The rules it shares with the switch are not here but in the kernel and the domains:
 permissions and lockout (`staff`), shift figures (`shifts`), cash rounding
 (`cash.round_cash`), the receipt (`receipts`).
 """
@@ -12,12 +12,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from fawtara.domain import limits
-from fawtara.domain.backoff import backoff_s
-from fawtara.domain.errors import InvalidAmount, ValidationError
-from fawtara.domain.money import Money
-from fawtara.domain.sms import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR, format_amount
-from fawtara.domain.staff import StaffMember
+from fawtara.counters.domain.staff import StaffMember
+from fawtara.kernel import limits
+from fawtara.kernel.backoff import backoff_s
+from fawtara.kernel.errors import InvalidAmount, ValidationError
+from fawtara.kernel.money import Money
+from fawtara.sms.domain.sms import (
+    ARABIC_DECIMAL_SEPARATOR,
+    ARABIC_THOUSANDS_SEPARATOR,
+    format_amount,
+)
 
 CURRENCY = "SYP"
 # What a cashier may type: Arabic-Indic or Latin digits, an Arabic or Latin decimal point.

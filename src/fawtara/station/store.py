@@ -17,10 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from fawtara.domain.counters import UnpaidBill
-from fawtara.domain.receipts import ReceiptBill
-from fawtara.domain.shifts import Shift, ShiftCash, ShiftState
-from fawtara.service_layer.staff import token_hash
+from fawtara.counters.domain.counters import UnpaidBill
+from fawtara.counters.domain.shifts import Shift, ShiftCash, ShiftState
+from fawtara.counters.use_cases.staff import token_hash
+from fawtara.receipts.domain.receipts import ReceiptBill
 from fawtara.station.model import (
     Cashier,
     EntryState,

@@ -11,8 +11,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from fawtara.domain.shifts import Shift
-from fawtara.service_layer.staff import token_hash
+from fawtara.counters.domain.shifts import Shift
+from fawtara.counters.use_cases.staff import token_hash
 from fawtara.station.model import (
     EntryResult,
     JournalEntry,

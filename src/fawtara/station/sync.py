@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from fawtara.domain import limits
-from fawtara.service_layer.ports import Clock
+from fawtara.kernel import limits
+from fawtara.kernel.ports import Clock
 from fawtara.station.link import LinkDown, SwitchLink
 from fawtara.station.model import EntryState
 from fawtara.station.rules import entries_that_fit, retry_delay_s, synced_through

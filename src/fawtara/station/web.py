@@ -19,16 +19,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from fawtara.domain import limits
-from fawtara.domain.errors import (
+from fawtara.counters.domain.shifts import expected_minor
+from fawtara.counters.domain.staff import StaffMember
+from fawtara.kernel import limits
+from fawtara.kernel.errors import (
     FawtaraError,
     SessionExpired,
     ShiftAlreadyOpen,
     UnknownPayment,
 )
-from fawtara.domain.shifts import expected_minor
-from fawtara.domain.sms import format_amount, format_date, format_instant, format_period
-from fawtara.domain.staff import StaffMember
+from fawtara.sms.domain.sms import format_amount, format_date, format_instant, format_period
 from fawtara.station.counter import CounterDesk
 from fawtara.station.model import LocalPayment
 from fawtara.station.receipt_data import receipt_of

@@ -8,15 +8,15 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from fawtara.adapters.billers.http_gateway import HttpBillerGateway
 from fawtara.biller_api.conformance import CASES, Fixture, run_conformance
-from fawtara.bootstrap import Platform
-from fawtara.domain.errors import PaymentIdReused, UnknownService
-from fawtara.entrypoints.billing_api import create_billing_app
-from fawtara.service_layer.bill_run import run_bill_run
-from fawtara.service_layer.ports import BillerUnreachable
-from fawtara.service_layer.post_payment import PostPayment
-from fawtara.service_layer.usage_import import import_usage
+from fawtara.billing.entrypoints.api import create_billing_app
+from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.usage_import import import_usage
+from fawtara.kernel.errors import PaymentIdReused, UnknownService
+from fawtara.kernel.notices import PostPayment
+from fawtara.switch.adapters.billers.http_gateway import HttpBillerGateway
+from fawtara.switch.use_cases.ports import BillerUnreachable
+from fawtara.wiring import Platform
 from tests.station_support import served
 from tests.support import build_world, usage_rows
 from tests.support import meter as support_meter

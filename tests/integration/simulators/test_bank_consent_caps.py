@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.sms.config import SmppConfig
+from fawtara.kernel.clock import ManualClock
 from fawtara.simulators.bank import consent
 from fawtara.simulators.bank.consent import (
     LOCKED,
@@ -27,6 +26,7 @@ from fawtara.simulators.bank.consent import (
     request_consent,
 )
 from fawtara.simulators.bank.store import AccountUpdate, BankStore
+from fawtara.sms.adapters.config import SmppConfig
 
 ACCOUNT, AMOUNT = "0101-223344-01", 275_000
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from fawtara.adapters.banks.http_gateway import HttpBankGateway
-from fawtara.domain.banking import BankStatus
+from fawtara.banks.adapters.http_gateway import HttpBankGateway
+from fawtara.banks.domain.banking import BankStatus
 from fawtara.simulators.bank.consent import POLICIES, ConsentPolicy
 from tests.integration.simulators.test_bank_simulator import (
     BANK,

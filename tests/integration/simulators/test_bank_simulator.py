@@ -24,18 +24,18 @@ import httpx
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
-from fawtara.adapters.banks import iso20022
-from fawtara.adapters.banks.http_gateway import HttpBankGateway
-from fawtara.adapters.banks.iso20022 import DEFAULT_SWITCH, CreditDebit
-from fawtara.domain.banking import (
+from fawtara.banks.adapters import iso20022
+from fawtara.banks.adapters.http_gateway import HttpBankGateway
+from fawtara.banks.adapters.iso20022 import DEFAULT_SWITCH, CreditDebit
+from fawtara.banks.domain.banking import (
     BankAnswer,
     BankStatus,
     DebitInstruction,
     ReturnInstruction,
     StatusRequest,
 )
-from fawtara.domain.calendar import DAMASCUS
-from fawtara.service_layer.ports import BankUnreachable
+from fawtara.kernel.calendar import DAMASCUS
+from fawtara.switch.use_cases.ports import BankUnreachable
 
 BANK = "TSTB"
 STARTUP_S_MAX = 20.0

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import smpp34
 
-from fawtara.adapters.sms import pdu as p
-from fawtara.domain.sms import parse_receipt, split_into_parts
+from fawtara.sms.adapters import pdu as p
+from fawtara.sms.domain.sms import parse_receipt, split_into_parts
 from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, fresh, running_smsc, wait_until
 
 HANDSET = "963933123456"

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from fawtara.domain import limits
-from fawtara.domain.errors import AccountLocked, BillAlreadyPaid, ShiftAlreadyOpen, SignInFailed
-from fawtara.domain.shifts import Shift
-from fawtara.domain.sms import format_amount
-from fawtara.domain.staff import Action, StaffMember
+from fawtara.counters.domain.shifts import Shift
+from fawtara.counters.domain.staff import Action, StaffMember
+from fawtara.kernel import limits
+from fawtara.kernel.errors import AccountLocked, BillAlreadyPaid, ShiftAlreadyOpen, SignInFailed
+from fawtara.sms.domain.sms import format_amount
 from fawtara.station.counter import UNKNOWN_USER_HASH, CounterDesk
 from fawtara.station.model import EntryResult, Kind
 from fawtara.station.receipts import ReceiptPrinter

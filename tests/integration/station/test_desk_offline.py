@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from fawtara.adapters.clock import ManualClock
-from fawtara.adapters.passwords import Argon2PasswordHasher
-from fawtara.domain import limits
-from fawtara.domain.errors import (
+from fawtara.counters.adapters.passwords import Argon2PasswordHasher
+from fawtara.counters.domain.shifts import ShiftState, expected_minor
+from fawtara.kernel import limits
+from fawtara.kernel.clock import ManualClock
+from fawtara.kernel.errors import (
     AccountLocked,
     BillAlreadyPaid,
     PaymentNotReversible,
@@ -26,7 +27,6 @@ from fawtara.domain.errors import (
     SignInFailed,
     ValidationError,
 )
-from fawtara.domain.shifts import ShiftState, expected_minor
 from fawtara.station.counter import CounterDesk
 from fawtara.station.link import SwitchLink
 from fawtara.station.model import JournalEntry, Kind, LocalVoid

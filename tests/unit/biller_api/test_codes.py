@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fawtara.biller_api.codes import ALL_CODES, ErrorCode
-from fawtara.domain.errors import all_error_classes
+from fawtara.kernel.errors import all_error_classes
 
 SWITCH_CODES = {cls.code: cls for cls in all_error_classes()}
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from fawtara.domain.alerts import evaluate
-from fawtara.domain.figures import BillerLinkFigure, Figures, LinkHealth, percentile
+from fawtara.ops.domain.alerts import evaluate
+from fawtara.ops.domain.figures import BillerLinkFigure, Figures, LinkHealth, percentile
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 UP = (

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.backoff import backoff_s
-from fawtara.domain.jobs import job_retry_delay_s
-from fawtara.domain.lifecycle import provisioning_retry_delay_s
-from fawtara.domain.payments import retry_delay_s
-from fawtara.service_layer.notifications import WorkerPolicy, backoff
+from fawtara.billing.domain.jobs import job_retry_delay_s
+from fawtara.billing.domain.lifecycle import provisioning_retry_delay_s
+from fawtara.kernel import limits
+from fawtara.kernel.backoff import backoff_s
+from fawtara.sms.use_cases.notifications import WorkerPolicy, backoff
 from fawtara.station import rules
+from fawtara.switch.domain.payments import retry_delay_s
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.billers import Biller, CalendarKind, PaymentRule, PaymentRuleKind, ServiceKind
-from fawtara.domain.errors import AmountNotAllowed, ValidationError
+from fawtara.kernel import limits
+from fawtara.kernel.billers import Biller, CalendarKind, PaymentRule, PaymentRuleKind, ServiceKind
+from fawtara.kernel.errors import AmountNotAllowed, ValidationError
 
 EXACT = PaymentRuleKind.EXACT
 PARTIAL = PaymentRuleKind.PARTIAL

@@ -7,26 +7,26 @@ from datetime import date
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.billers import Biller, CalendarKind, PaymentRule, PaymentRuleKind, ServiceKind
-from fawtara.domain.bills import (
+from fawtara.kernel import limits
+from fawtara.kernel.billers import Biller, CalendarKind, PaymentRule, PaymentRuleKind, ServiceKind
+from fawtara.kernel.bills import (
     Allocation,
     Bill,
+    BillLine,
     BillStatus,
     PaymentPlan,
     bill_id_for,
     issue_bill,
     plan_payment,
 )
-from fawtara.domain.calendar import parse_cycle
-from fawtara.domain.errors import (
+from fawtara.kernel.calendar import parse_cycle
+from fawtara.kernel.errors import (
     AmountNotAllowed,
     BillAlreadyPaid,
     BillNotPayable,
     LimitExceeded,
     ValidationError,
 )
-from fawtara.domain.tariffs import BillLine
 
 
 def a_biller(

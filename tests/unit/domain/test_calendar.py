@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fawtara.domain.billers import CalendarKind
-from fawtara.domain.calendar import (
+from fawtara.kernel.billers import CalendarKind
+from fawtara.kernel.calendar import (
     DAMASCUS,
     Cycle,
     cycle_containing,
@@ -22,7 +22,7 @@ from fawtara.domain.calendar import (
     paid_on_time,
     parse_cycle,
 )
-from fawtara.domain.errors import InvalidCycle
+from fawtara.kernel.errors import InvalidCycle
 
 MONTHLY = CalendarKind.MONTHLY
 BIMONTHLY = CalendarKind.BIMONTHLY
@@ -200,7 +200,7 @@ def test_damascus_time_ignores_a_stale_system_copy_of_the_zone(tmp_path: Path) -
     stale.write_bytes(resources.files("tzdata").joinpath("zoneinfo/Asia/Beirut").read_bytes())
     program = (
         "from datetime import datetime\n"
-        "from fawtara.domain.calendar import DAMASCUS\n"
+        "from fawtara.kernel.calendar import DAMASCUS\n"
         "print(DAMASCUS.utcoffset(datetime(2026, 1, 15, 12)))\n"
     )
     result = subprocess.run(

@@ -7,17 +7,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from fawtara.domain import errors
-from fawtara.domain.billers import PaymentRule, PaymentRuleKind
-from fawtara.domain.bills import Bill, BillStatus
-from fawtara.domain.cash import (
+from fawtara.counters.domain.cash import (
     DEFAULT_DENOMINATIONS,
     check_cash_taken,
     parse_denominations,
     round_cash,
     split_cash,
 )
-from fawtara.domain.sms import PaymentNotice, SmsKind, render
+from fawtara.kernel import errors
+from fawtara.kernel.billers import PaymentRule, PaymentRuleKind
+from fawtara.kernel.bills import Bill, BillStatus
+from fawtara.sms.domain.sms import PaymentNotice, SmsKind, render
 from tests.support import ELEC
 
 SYP = parse_denominations(DEFAULT_DENOMINATIONS)

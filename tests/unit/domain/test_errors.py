@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from fawtara.domain import errors
-from fawtara.domain.errors import FawtaraError, all_error_classes
+from fawtara.kernel import errors
+from fawtara.kernel.errors import FawtaraError, all_error_classes
 
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 TREE_LINE = re.compile(r"^(?P<lead>[ │├└─]*)(?P<name>[A-Z][A-Za-z]+)\s+(?P<rest>\S.*)$")

@@ -1,12 +1,18 @@
-"""When the biller jobs are due (domain/jobs.py)."""
+"""When the biller jobs are due (billing/domain/jobs.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from fawtara.domain.billers import CalendarKind
-from fawtara.domain.calendar import DAMASCUS
-from fawtara.domain.jobs import JobKey, JobName, issued_cycle, job_retry_delay_s, planned_jobs
+from fawtara.billing.domain.jobs import (
+    JobKey,
+    JobName,
+    issued_cycle,
+    job_retry_delay_s,
+    planned_jobs,
+)
+from fawtara.kernel.billers import CalendarKind
+from fawtara.kernel.calendar import DAMASCUS
 
 BILLERS = [("STE", CalendarKind.MONTHLY), ("ELEC", CalendarKind.BIMONTHLY)]
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.errors import (
+from fawtara.kernel import limits
+from fawtara.kernel.errors import (
     CurrencyMismatch,
     InvalidAmount,
     PendingAlreadyResolved,
     UnbalancedTransfer,
 )
-from fawtara.domain.ledger import (
+from fawtara.switch.domain.ledger import (
     Account,
     AccountType,
     Balance,

@@ -1,4 +1,4 @@
-"""The protection rule and the sweep's decisions, table-driven (domain/lifecycle.py).
+"""The protection rule and the sweep's decisions, table-driven (billing/domain/lifecycle.py).
 
 The bill is due on 1 Dec 2026 with 2 days of grace: it may suspend from
 4 Dec. Instants are Damascus wall-clock times (UTC+3).
@@ -10,11 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.billers import ServiceState
-from fawtara.domain.bills import Bill, BillStatus
-from fawtara.domain.calendar import DAMASCUS
-from fawtara.domain.lifecycle import (
+from fawtara.billing.domain.lifecycle import (
     Acceptance,
     Action,
     BillStanding,
@@ -25,6 +21,10 @@ from fawtara.domain.lifecycle import (
     review_service,
     suspension_due,
 )
+from fawtara.kernel import limits
+from fawtara.kernel.billers import ServiceState
+from fawtara.kernel.bills import Bill, BillStatus
+from fawtara.kernel.calendar import DAMASCUS
 
 DUE = date(2026, 12, 1)
 GRACE = 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.errors import LimitExceeded
+from fawtara.kernel import limits
+from fawtara.kernel.errors import LimitExceeded
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fawtara.domain import limits, money
-from fawtara.domain.errors import CurrencyMismatch, InvalidAmount
-from fawtara.domain.money import Money, Rate, Rounding, divide_rounded, old_to_new_minor
+from fawtara.kernel import limits, money
+from fawtara.kernel.errors import CurrencyMismatch, InvalidAmount
+from fawtara.kernel.money import Money, Rate, Rounding, divide_rounded, old_to_new_minor
 
 DECIMAL_ROUNDING = {
     Rounding.HALF_UP: decimal.ROUND_HALF_UP,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fawtara.domain.payments import return_id_of
+from fawtara.switch.domain.payments import return_id_of
 
 
 def test_a_return_id_is_one_per_payment_and_fits_an_iso_20022_id() -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fawtara.domain.errors import CounterCertificateInvalid, ReceiptInvalid
-from fawtara.domain.receipts import (
+from fawtara.kernel.errors import CounterCertificateInvalid, ReceiptInvalid
+from fawtara.receipts.domain.receipts import (
     CounterCertificate,
     QrParts,
     ReceiptStatus,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from fawtara.domain.billers import ServiceKind
-from fawtara.domain.errors import InvalidCustomerReference, InvalidPhoneNumber
-from fawtara.domain.references import (
+from fawtara.kernel.billers import ServiceKind
+from fawtara.kernel.errors import InvalidCustomerReference, InvalidPhoneNumber
+from fawtara.kernel.references import (
     FORMATS,
     luhn_check_digit,
     luhn_valid,

@@ -1,4 +1,4 @@
-"""A shift's close and approval (domain/shifts.py)."""
+"""A shift's close and approval (counters/domain/shifts.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fawtara.domain import errors
-from fawtara.domain.shifts import Shift, ShiftCash, ShiftState, expected_minor
+from fawtara.counters.domain.shifts import Shift, ShiftCash, ShiftState, expected_minor
+from fawtara.kernel import errors
 
 OPENED = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 CLOSED = OPENED + timedelta(hours=8)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.errors import InvalidPhoneNumber, LimitExceeded
-from fawtara.domain.sms import (
+from fawtara.kernel import limits
+from fawtara.kernel.errors import InvalidPhoneNumber, LimitExceeded
+from fawtara.sms.domain.sms import (
     LRM,
     InvalidNotice,
     ReceiptStat,

@@ -1,4 +1,5 @@
-"""Who may do what where (domain/staff.py): the whole permission table, lockout, sessions."""
+"""Who may do what where (counters/domain/staff.py): the whole permission table, lockout,
+sessions."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fawtara.domain import errors, limits
-from fawtara.domain.staff import (
+from fawtara.counters.domain.staff import (
     Action,
     Role,
     StaffMember,
@@ -16,6 +16,7 @@ from fawtara.domain.staff import (
     check_session_live,
     session_expires_at,
 )
+from fawtara.kernel import errors, limits
 
 C, S, A, OP = Role.CASHIER, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.OPERATOR
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)

@@ -9,18 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fawtara.domain import limits
-from fawtara.domain.billers import ServiceKind
-from fawtara.domain.errors import InvalidTariff, InvalidUsage, NoTariffInForce
-from fawtara.domain.money import Money, Rate, Rounding, divide_rounded
-from fawtara.domain.tariffs import (
-    BillLine,
+from fawtara.billing.domain.tariffs import (
     Block,
     Tariff,
     tariff_from_dict,
     tariff_in_force,
     tariff_structure,
 )
+from fawtara.kernel import limits
+from fawtara.kernel.billers import ServiceKind
+from fawtara.kernel.bills import BillLine
+from fawtara.kernel.errors import InvalidTariff, InvalidUsage, NoTariffInForce
+from fawtara.kernel.money import Money, Rate, Rounding, divide_rounded
 
 
 def block(upper: int | None, rate: str, whole_quantity: bool = False) -> Block:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.errors import InvalidUsage
-from fawtara.domain.usage import COLUMNS, UsageRow, parse_usage_row
+from fawtara.billing.domain.usage import COLUMNS, UsageRow, parse_usage_row
+from fawtara.kernel import limits
+from fawtara.kernel.errors import InvalidUsage
 
 GOOD = {"biller": "EDAM", "cycle": "2026-B1", "service_ref": "1000000008", "quantity": "400"}
 

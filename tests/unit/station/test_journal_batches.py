@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fawtara.domain import limits
+from fawtara.kernel import limits
 from fawtara.station.rules import entries_that_fit, journal_body
 
 AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fawtara.domain import limits
-from fawtara.domain.errors import InvalidAmount, ValidationError
-from fawtara.domain.receipts import ReceiptBill, ReceiptStatus
-from fawtara.domain.staff import Role, StaffMember
+from fawtara.counters.domain.staff import Role, StaffMember
+from fawtara.kernel import limits
+from fawtara.kernel.errors import InvalidAmount, ValidationError
+from fawtara.receipts.domain.receipts import ReceiptBill, ReceiptStatus
 from fawtara.station.model import EntryState, LocalPayment
 from fawtara.station.receipt_data import receipt_of
 from fawtara.station.rules import (

@@ -36,10 +36,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from fawtara.adapters.banks import iso20022
-from fawtara.adapters.banks.iso20022 import MalformedBankMessage
-from fawtara.adapters.banks.wire import message_bytes_max
-from fawtara.domain import limits
+from fawtara.banks.adapters import iso20022
+from fawtara.banks.adapters.iso20022 import MalformedBankMessage
+from fawtara.banks.adapters.wire import message_bytes_max
+from fawtara.kernel import limits
 from fawtara.simulators.bank.booking import book_debit, book_return, debit_status
 from fawtara.simulators.bank.consent import (
     CodeSender,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from fawtara.domain.banking import (
+from fawtara.banks.domain.banking import (
     BankAnswer,
     BankStatus,
     DebitInstruction,

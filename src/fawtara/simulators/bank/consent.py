@@ -41,12 +41,12 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from fawtara.adapters.sms.config import SmppConfig
-from fawtara.adapters.sms.gateway import SmppGateway
-from fawtara.domain.banking import DebitInstruction
-from fawtara.domain.sms import format_amount, split_into_parts
-from fawtara.service_layer.notifications import OutgoingSms, SubmitStatus
+from fawtara.banks.domain.banking import DebitInstruction
 from fawtara.simulators.bank.store import BankStore, account_in
+from fawtara.sms.adapters.config import SmppConfig
+from fawtara.sms.adapters.gateway import SmppGateway
+from fawtara.sms.domain.sms import format_amount, split_into_parts
+from fawtara.sms.use_cases.notifications import OutgoingSms, SubmitStatus
 
 code_digits = 6
 code_ttl_s = 600

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from fawtara.domain.banking import BankStatus, DebitInstruction, ReturnInstruction
+from fawtara.banks.domain.banking import BankStatus, DebitInstruction, ReturnInstruction
 from fawtara.simulators.bank.booking import book_debit, book_return
 from fawtara.simulators.bank.store import BankStore
 

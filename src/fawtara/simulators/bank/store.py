@@ -32,8 +32,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fawtara.adapters.banks.statements import CreditDebit, Statement, StatementEntry
-from fawtara.domain.calendar import DAMASCUS
+from fawtara.banks.adapters.statements import CreditDebit, Statement, StatementEntry
+from fawtara.kernel.calendar import DAMASCUS
 
 BUSY_TIMEOUT_S = 30.0
 transactions_listed_max = 1_000

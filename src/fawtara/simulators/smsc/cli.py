@@ -1,4 +1,4 @@
-"""The body of `fawtara smsc-sim`, for the Typer app in entrypoints/cli/main.py."""
+"""The body of `fawtara smsc-sim`, for the Typer app in cli/main.py."""
 
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from fawtara.adapters.sms import pdu as p
-from fawtara.domain.sms import (
+from fawtara.sms.adapters import pdu as p
+from fawtara.sms.domain.sms import (
     ESM_CLASS_UDHI,
     ConcatenatedPart,
     ReceiptStat,

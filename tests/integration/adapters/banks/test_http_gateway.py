@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from fawtara.adapters.banks import iso20022 as iso
-from fawtara.adapters.banks.http_gateway import HttpBankGateway
-from fawtara.domain.banking import BankAnswer, BankStatus, DebitInstruction
-from fawtara.service_layer.ports import BankUnreachable
+from fawtara.banks.adapters import iso20022 as iso
+from fawtara.banks.adapters.http_gateway import HttpBankGateway
+from fawtara.banks.domain.banking import BankAnswer, BankStatus, DebitInstruction
+from fawtara.switch.use_cases.ports import BankUnreachable
 
 BANK_URL = "http://cbsy.bank.test"
 

@@ -11,22 +11,22 @@ from typing import Any
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
-from fawtara.adapters.banks import iso20022 as iso
-from fawtara.adapters.banks.iso20022 import (
+from fawtara.banks.adapters import iso20022 as iso
+from fawtara.banks.adapters.iso20022 import (
     DEFAULT_SWITCH,
     CreditDebit,
     MalformedBankMessage,
     Statement,
     StatementEntry,
 )
-from fawtara.domain.banking import (
+from fawtara.banks.domain.banking import (
     BankAnswer,
     BankStatus,
     DebitInstruction,
     ReturnInstruction,
     StatusRequest,
 )
-from fawtara.domain.payments import return_id_of
+from fawtara.switch.domain.payments import return_id_of
 
 PAYMENT_ID = "3f2c1d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f"
 CREATED_AT = datetime(2026, 11, 3, 9, 30, 15, 123456, tzinfo=UTC)
@@ -35,7 +35,7 @@ CREATED_AT = datetime(2026, 11, 3, 9, 30, 15, 123456, tzinfo=UTC)
 @cache
 def xsd(message_id: str) -> Any:
     """The shipped XSD, loaded here independently of the module under test."""
-    source = resources.files("fawtara.adapters.banks") / "xsd" / f"{message_id}.xsd"
+    source = resources.files("fawtara.banks.adapters") / "xsd" / f"{message_id}.xsd"
     with source.open("rb") as handle:
         return etree.XMLSchema(etree.parse(handle))
 

@@ -13,14 +13,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
-from fawtara.adapters.receipts.pdf import render_bill_pdf, render_receipt_pdf
-from fawtara.adapters.receipts.qr_scan import qr_text_from_file
-from fawtara.adapters.receipts.signing import ReceiptSigner, issue_counter_keys, verify_qr_text
-from fawtara.domain.bill_documents import BillDocument
-from fawtara.domain.bills import BillStatus
-from fawtara.domain.errors import ReceiptUnreadable
-from fawtara.domain.receipts import ReceiptStatus
-from fawtara.domain.tariffs import BillLine
+from fawtara.kernel.bill_documents import BillDocument
+from fawtara.kernel.bills import BillLine, BillStatus
+from fawtara.kernel.errors import ReceiptUnreadable
+from fawtara.receipts.adapters.pdf import render_bill_pdf, render_receipt_pdf
+from fawtara.receipts.adapters.qr_scan import qr_text_from_file
+from fawtara.receipts.adapters.signing import ReceiptSigner, issue_counter_keys, verify_qr_text
+from fawtara.receipts.domain.receipts import ReceiptStatus
 from tests.receipt_support import BILLER_NAME_AR, sample_receipt
 
 MM_PER_POINT = 25.4 / 72

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fawtara.adapters.receipts.signing import (
+from fawtara.kernel.errors import (
+    CounterCertificateInvalid,
+    ReceiptInvalid,
+    ReceiptSignatureInvalid,
+    SigningKeyMissing,
+)
+from fawtara.receipts.adapters.signing import (
     PRIVATE_KEY_FILE,
     PUBLIC_KEY_FILE,
     ReceiptSigner,
@@ -21,13 +27,7 @@ from fawtara.adapters.receipts.signing import (
     load_switch_public_pem,
     verify_qr_text,
 )
-from fawtara.domain.errors import (
-    CounterCertificateInvalid,
-    ReceiptInvalid,
-    ReceiptSignatureInvalid,
-    SigningKeyMissing,
-)
-from fawtara.domain.receipts import parse_qr_text
+from fawtara.receipts.domain.receipts import parse_qr_text
 from tests.receipt_support import sample_receipt, with_amount
 
 ISSUED_AT = datetime(2026, 10, 1, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import smpp34
 
-from fawtara.adapters.sms import pdu as p
+from fawtara.sms.adapters import pdu as p
 
 
 def test_our_submit_sm_decodes_field_for_field_in_smpp34() -> None:

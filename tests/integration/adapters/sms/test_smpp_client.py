@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from fawtara.adapters.sms.config import SmppConfig
-from fawtara.adapters.sms.gateway import SmppGateway
-from fawtara.domain.sms import split_into_parts
-from fawtara.service_layer.notifications import (
+from fawtara.sms.adapters.config import SmppConfig
+from fawtara.sms.adapters.gateway import SmppGateway
+from fawtara.sms.domain.sms import split_into_parts
+from fawtara.sms.use_cases.notifications import (
     OutgoingSms,
     SmsGatewayMisconfigured,
     SubmitStatus,

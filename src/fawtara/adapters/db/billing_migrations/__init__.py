@@ -1,4 +1,0 @@
-"""The billing system's own migrations (Alembic): its store, apart from the switch's.
-
-Run by `fawtara billing db upgrade`; adapters/db/schema.py names the chain `billing`.
-"""

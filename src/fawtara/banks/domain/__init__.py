@@ -1,0 +1,1 @@
+"""What the switch knows of a bank, as pure data and rules."""

@@ -1,0 +1,1 @@
+"""Billing's pure rules: tariffs, usage, the service lifecycle, jobs."""

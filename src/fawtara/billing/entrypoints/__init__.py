@@ -1,0 +1,1 @@
+"""Billing's thin fronts: the scheduler process."""

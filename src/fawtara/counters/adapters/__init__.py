@@ -1,0 +1,1 @@
+"""Counters' repositories and password hashing."""

@@ -1,0 +1,1 @@
+"""Counters' pure rules: counters, shifts, staff roles, cash."""

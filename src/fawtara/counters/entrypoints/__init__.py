@@ -1,0 +1,1 @@
+"""Counters' fronts: the counter API for stations and the CLI."""

@@ -1,0 +1,1 @@
+"""The counter API the stations call (FastAPI router)."""

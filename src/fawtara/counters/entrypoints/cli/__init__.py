@@ -1,0 +1,1 @@
+"""The `fawtara counters`, `fawtara staff` and `fawtara audit` commands."""

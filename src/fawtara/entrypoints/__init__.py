@@ -1,1 +1,0 @@
-"""Thin entry points: parse, call a use case, render. HTTP (api/) and CLI (cli/)."""

@@ -1,1 +1,0 @@
-"""The `fawtara` command (Typer + Rich)."""

@@ -1,0 +1,1 @@
+"""Operations: alerts, figures, probes, logs, metrics and the console."""

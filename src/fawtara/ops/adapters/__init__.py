@@ -1,0 +1,1 @@
+"""Monitoring queries, link probes and the log format."""

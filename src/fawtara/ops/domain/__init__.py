@@ -1,0 +1,1 @@
+"""Operations' pure rules: alerts and the figures of the console."""

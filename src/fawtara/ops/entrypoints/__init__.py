@@ -1,0 +1,1 @@
+"""Operations' fronts: /metrics, the operations API and the web console."""

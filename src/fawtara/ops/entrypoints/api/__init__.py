@@ -1,0 +1,1 @@
+"""The metrics and operations routes (FastAPI routers)."""

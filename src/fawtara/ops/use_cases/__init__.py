@@ -1,0 +1,1 @@
+"""Monitoring: what the console and the alerts read."""

@@ -1,0 +1,1 @@
+"""The subscriber's web pages: find bills, pay, follow the payment."""

@@ -1,0 +1,1 @@
+"""Signed receipts and Arabic PDFs of receipts and bills (docs/RECEIPTS.md)."""

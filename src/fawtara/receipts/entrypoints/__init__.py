@@ -1,0 +1,1 @@
+"""Receipts' fronts: the receipt API and the `keys`/`receipt` commands."""

@@ -1,0 +1,1 @@
+"""The receipt PDF route (FastAPI router)."""

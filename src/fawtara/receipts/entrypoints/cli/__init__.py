@@ -1,0 +1,1 @@
+"""The `fawtara keys` and `fawtara receipt` commands."""

@@ -1,0 +1,1 @@
+"""Receipts and bill documents read from the stores."""

@@ -1,0 +1,1 @@
+"""SMS confirmations and notices: the messages, the SMPP link and its worker."""

@@ -1,0 +1,1 @@
+"""SMS texts and their Arabic formatting, as pure functions."""

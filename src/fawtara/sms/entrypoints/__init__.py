@@ -1,0 +1,1 @@
+"""The SMS worker process."""

@@ -1,0 +1,1 @@
+"""Which SMS to send when, and the outbox the worker drains."""

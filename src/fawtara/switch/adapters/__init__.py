@@ -1,0 +1,3 @@
+"""The switch's repositories, its ledger and history stores, and its links to
+the billers' systems.
+"""

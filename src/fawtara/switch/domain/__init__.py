@@ -1,0 +1,1 @@
+"""The switch's pure rules: payments, participants, the ledger, accounts."""
