@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fawtara.counters.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
+from fawtara.kernel import limits
 
 DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
 # The billing system's own store (the utility's, apart from the switch's).
@@ -54,6 +55,15 @@ def parse_banks(text: str, variable: str = "FAWTARA_BANKS") -> dict[str, str]:
     return banks
 
 
+def parse_reminder_days(text: str) -> int:
+    """FAWTARA_REMINDER_DAYS_BEFORE: 1..limits.reminder_days_before_max; else a startup error."""
+    if not text.isdigit() or not 0 < int(text) <= limits.reminder_days_before_max:
+        raise ValueError(
+            f"FAWTARA_REMINDER_DAYS_BEFORE must be 1..{limits.reminder_days_before_max}: {text!r}"
+        )
+    return int(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -78,6 +88,8 @@ class Settings:
     # each biller it serves signs in with its own participant key there.
     switch_url: str | None = None
     switch_keys: tuple[tuple[str, str], ...] = ()
+    # Days before a bill's due date that the billing system texts its reminder.
+    reminder_days_before: int = limits.reminder_days_before_default
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -113,6 +125,11 @@ class Settings:
             ),
             switch_keys=tuple(
                 parse_keys(os.environ.get("FAWTARA_BILLING_SWITCH_KEYS", DEFAULT_SWITCH_KEYS))
+            ),
+            reminder_days_before=parse_reminder_days(
+                os.environ.get(
+                    "FAWTARA_REMINDER_DAYS_BEFORE", str(limits.reminder_days_before_default)
+                )
             ),
         )
 

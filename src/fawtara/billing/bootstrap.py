@@ -32,7 +32,6 @@ from fawtara.billing.use_cases.ports import (
 )
 from fawtara.billing.use_cases.scheduler import Scheduler
 from fawtara.config import Settings
-from fawtara.kernel import limits
 from fawtara.kernel.bill_documents import BillDocument
 from fawtara.kernel.clock import SystemClock
 from fawtara.kernel.errors import ValidationError
@@ -48,7 +47,6 @@ __all__ = [
     "NetworkSimulator",
     "bootstrap_billing",
     "lifecycle",
-    "reminder_days_before",
     "render_bill_pdf",
     "scheduler",
     "scheduler_lock",
@@ -143,16 +141,6 @@ def render_bill_pdf(document: BillDocument) -> bytes:
     return _render_bill_pdf(document)
 
 
-def reminder_days_before() -> int:
-    """FAWTARA_REMINDER_DAYS_BEFORE (default 3): days before the due date of the reminder."""
-    text = os.environ.get("FAWTARA_REMINDER_DAYS_BEFORE", str(limits.reminder_days_before_default))
-    if not text.isdigit() or not 0 < int(text) <= limits.reminder_days_before_max:
-        raise ValidationError(
-            f"FAWTARA_REMINDER_DAYS_BEFORE must be 1..{limits.reminder_days_before_max}: {text!r}"
-        )
-    return int(text)
-
-
 def lifecycle(
     platform: BillingWiring, provisioning: ProvisioningGateway | None = None
 ) -> Lifecycle:
@@ -161,7 +149,7 @@ def lifecycle(
         platform.billing_uow_factory(),
         platform.clock,
         provisioning or NetworkSimulator(),
-        reminder_days_before(),
+        platform.settings.reminder_days_before,
         platform.switch_link,
     )
 
