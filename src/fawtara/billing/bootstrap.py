@@ -64,7 +64,11 @@ def lifecycle(platform: Platform, provisioning: ProvisioningGateway | None = Non
 
 
 def scheduler(platform: Platform, provisioning: ProvisioningGateway | None = None) -> Scheduler:
-    return Scheduler(lifecycle(platform, provisioning), f"{socket.gethostname()}:{os.getpid()}")
+    return Scheduler(
+        lifecycle(platform, provisioning),
+        f"{socket.gethostname()}:{os.getpid()}",
+        collect_billers=platform.settings.upload_billers,
+    )
 
 
 def scheduler_lock(platform: Platform) -> LeaderLock:

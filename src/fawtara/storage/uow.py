@@ -40,6 +40,7 @@ from fawtara.ops.adapters.monitoring_repository import SqlMonitoringRepository
 from fawtara.switch.adapters.biller_link_repository import SqlBillerLinkRepository
 from fawtara.switch.adapters.history_repository import SqlPaymentHistoryRepository
 from fawtara.switch.adapters.ledger_repository import SqlLedgerRepository
+from fawtara.switch.adapters.payment_file_repository import SqlPaymentFileRepository
 from fawtara.switch.adapters.presented_repository import (
     SqlPresentedBillRepository,
     SqlPresentedRepository,
@@ -85,6 +86,7 @@ _REPOSITORIES: dict[str, dict[str, Callable[[Connection], Any]]] = {
         "monitoring": SqlMonitoringRepository,
         "history": SqlPaymentHistoryRepository,
         "biller_links": SqlBillerLinkRepository,
+        "payment_files": SqlPaymentFileRepository,
     },
     BILLING: {
         "billers": SqlBillerRepository,
@@ -134,6 +136,7 @@ class SqlUnitOfWork:
     history: Any
     biller_links: Any
     publishing: Any
+    payment_files: Any
 
     def __init__(self, engine: Engine, readonly: bool = False, store: str = SWITCH) -> None:
         assert store in _REPOSITORIES, store

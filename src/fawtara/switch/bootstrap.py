@@ -79,7 +79,10 @@ class Platform:
             )
         from fawtara.billing.adapters.switch_link.in_process import InProcessSwitchLink
 
-        return InProcessSwitchLink(self.uow_factory(), self.clock)
+        # The payments files complete payments: the switch itself, which calls no bank there.
+        return InProcessSwitchLink(
+            self.uow_factory(), self.clock, lambda: self.switch(self.bank_gateway())
+        )
 
     def switch(self, bank: BankGateway) -> Switch:
         """The payment switch over this platform's storage and the given bank link."""
@@ -90,6 +93,7 @@ class Platform:
             self.clock,
             read_uow_factory=self.uow_factory(readonly=True),
             cash_denominations_minor=self.settings.cash_denominations_minor,
+            upload_billers=frozenset(self.settings.upload_billers),
         )
 
     def bank_gateway(self) -> BankGateway:
@@ -134,7 +138,7 @@ def in_one_process(platform: Platform) -> Platform:
     """Both systems of `platform` driven from this process, each on its own store, the
     Biller API and the switch link called in process: for the demo's seed and its
     simulated quarter, which write to both before any service runs."""
-    settings = replace(platform.settings, biller_links=(), switch_url=None)
+    settings = replace(platform.settings, biller_links=(), upload_billers=(), switch_url=None)
     return Platform(settings, platform.engine, platform.clock, platform.billing_engine)
 
 

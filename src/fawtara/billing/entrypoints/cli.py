@@ -19,6 +19,7 @@ import typer
 from rich.table import Table
 
 from fawtara.billing.domain.usage import COLUMNS
+from fawtara.cli.billing_collect import collect_payments_command
 from fawtara.shell import err, fail, out, platform, progress_bar, structured_logs
 from fawtara.switch.bootstrap import BILLING
 
@@ -30,6 +31,7 @@ billing_db_app = typer.Typer(help="The billing system's database schema.", no_ar
 usage_app = typer.Typer(help="Usage (call units, meter readings).", no_args_is_help=True)
 billing_app.add_typer(billing_db_app, name="db")
 billing_app.add_typer(usage_app, name="usage")
+billing_app.command("collect-payments")(collect_payments_command)
 
 
 @billing_db_app.command("upgrade")
@@ -168,7 +170,8 @@ def jobs(
 def scheduler(
     once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
 ) -> None:
-    """Run the biller jobs (bill runs, reminders, the overdue sweep) until Ctrl-C; one leads.
+    """Run the biller jobs (bill runs, reminders, the overdue sweep, payments files) until
+    Ctrl-C; one leads.
 
     `fawtara billing serve` runs the same loop beside the Biller API."""
     import threading
@@ -178,7 +181,7 @@ def scheduler(
     with platform(system=BILLING) as wired:
         if once:
             report = run_once(wired)
-            for key, status in report.jobs_run:
+            for key, status in [*report.jobs_run, *report.collections]:
                 out.print(f"{key.job.value} {key.biller_code} {key.scheduled_for}: {status.value}")
             out.print(
                 f"{len(report.jobs_run)} job(s); {report.reviews.reconnected} reconnected; "

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from fawtara.banks.domain.banking import (
     BankAnswer,
@@ -31,6 +31,9 @@ from fawtara.kernel.presentment import PresentedCustomer
 from fawtara.switch.domain.ledger import Account, Balance, StoredTransferSummary, Transfer
 from fawtara.switch.domain.participants import Participant
 from fawtara.switch.domain.payments import Payment, PaymentState
+
+if TYPE_CHECKING:
+    from fawtara.billing.use_cases.post_payment import PostPayment
 
 
 class Clock(Protocol):
@@ -138,6 +141,15 @@ class SwitchUnreachable(Exception):
     """The billing system could not reach the switch (its in-flight check, its uploads)."""
 
 
+@dataclass(frozen=True, slots=True)
+class DownloadedFile:
+    """A payments file as the billing system downloads it (docs/BILLER-API.md)."""
+
+    file_id: str
+    payments: tuple[PostPayment, ...]
+    created_at: datetime
+
+
 class SwitchLink(Protocol):
     """The billing system's link to the switch (the Biller API's switch side)."""
 
@@ -147,6 +159,16 @@ class SwitchLink(Protocol):
 
     def in_flight(self, biller_code: str, references: Sequence[str]) -> InFlight:
         """What the switch accepted for these customers that is not acknowledged yet."""
+        ...
+
+    def payment_files(self, biller_code: str, after: str | None) -> list[DownloadedFile]:
+        """The biller's payments files not acknowledged yet, after file `after`."""
+        ...
+
+    def acknowledge_payment_file(
+        self, biller_code: str, file_id: str, receipts: dict[str, str]
+    ) -> None:
+        """The biller took the file: its receipt id for each payment it posted."""
         ...
 
 
@@ -404,6 +426,8 @@ class UnitOfWork(Protocol):
     def biller_links(self) -> BillerLinkRepository: ...
     @property
     def publishing(self) -> PublishingRepository: ...
+    @property
+    def payment_files(self) -> PaymentFileRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -414,6 +438,32 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+class PaymentFileRepository(Protocol):
+    """The switch's payments files for upload-mode billers
+    (switch/adapters/payment_file_repository)."""
+
+    def lock_biller(self, biller_code: str) -> None: ...
+    def get(self, file_id: str) -> dict[str, Any] | None: ...
+    def open_files(
+        self, biller_code: str, after_number: int, limit: int
+    ) -> list[dict[str, Any]]: ...
+    def count_open(self, biller_code: str) -> int: ...
+    def last_number(self, biller_code: str) -> int: ...
+    def count_with_prefix(self, biller_code: str, prefix: str) -> int: ...
+    def entries(self, file_id: str) -> list[dict[str, Any]]: ...
+    def unfiled(self, biller_code: str, limit: int) -> list[dict[str, Any]]: ...
+    def add(
+        self,
+        file_id: str,
+        biller_code: str,
+        number: int,
+        payments: Sequence[tuple[str, dict[str, Any]]],
+        now: datetime,
+    ) -> None: ...
+    def record_ack(self, file_id: str, checksum: str, receipts: Mapping[str, str]) -> None: ...
+    def mark_acknowledged(self, file_id: str, now: datetime) -> None: ...
 
 
 # A factory of units of work: each call opens one transaction's worth.
