@@ -13,10 +13,11 @@ DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
 # The billing system's own store (the utility's, apart from the switch's).
 DEFAULT_BILLING_DATABASE_URL = "sqlite:///var/billing.db"
 DEFAULT_BILLING_PORT = 8200
-# The demo's online billers are served by the billing service (make run starts it).
-DEFAULT_BILLER_LINKS = (
-    "ELEC=http://127.0.0.1:8200,STE=http://127.0.0.1:8200,WATER=http://127.0.0.1:8200"
-)
+# The demo's billers are served by the billing service (make run starts it):
+# ELEC and STE online (the switch calls them), WATER in upload mode (it uploads
+# its bills and collects its payments as payments files; the switch never calls it).
+DEFAULT_BILLER_LINKS = "ELEC=http://127.0.0.1:8200,STE=http://127.0.0.1:8200,WATER=upload"
+UPLOAD_MODE = "upload"
 # The key the switch presents to the billers' systems (demo only; set your own).
 DEFAULT_BILLER_API_KEY = "SWITCH.demo-biller-api-key"
 # The demo's two bank simulators (make run starts them).
@@ -64,6 +65,19 @@ def parse_reminder_days(text: str) -> int:
     return int(text)
 
 
+def parse_biller_links(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """'CODE=URL,CODE=upload' into the online links and the upload-mode billers."""
+    online: dict[str, str] = {}
+    upload: list[str] = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        code, sep, target = entry.partition("=")
+        if sep and code.strip() and target.strip() == UPLOAD_MODE:
+            upload.append(code.strip().upper())
+        else:
+            online.update(parse_banks(entry, "FAWTARA_BILLER_LINKS"))
+    return online, tuple(upload)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -82,6 +96,9 @@ class Settings:
     # Online billers: code → base URL of its Biller API. Empty: the billing
     # system's use cases are called in process (tests that run both systems).
     biller_links: tuple[tuple[str, str], ...] = ()
+    # Billers in upload mode (FAWTARA_BILLER_LINKS `CODE=upload`): the switch never
+    # calls them; they collect their payments as payments files.
+    upload_billers: tuple[str, ...] = ()
     biller_api_key: str = DEFAULT_BILLER_API_KEY
     biller_timeout_s: float = 5.0
     # The billing system's link to the switch: None calls it in process (tests);
@@ -93,6 +110,9 @@ class Settings:
 
     @classmethod
     def from_environment(cls) -> Settings:
+        links, upload_billers = parse_biller_links(
+            os.environ.get("FAWTARA_BILLER_LINKS", DEFAULT_BILLER_LINKS)
+        )
         return cls(
             database_url=os.environ.get("FAWTARA_DATABASE_URL", DEFAULT_DATABASE_URL),
             host=os.environ.get("FAWTARA_HOST", "127.0.0.1"),
@@ -112,12 +132,8 @@ class Settings:
                 "FAWTARA_BILLING_DATABASE_URL", DEFAULT_BILLING_DATABASE_URL
             ),
             billing_port=int(os.environ.get("FAWTARA_BILLING_PORT", str(DEFAULT_BILLING_PORT))),
-            biller_links=tuple(
-                parse_banks(
-                    os.environ.get("FAWTARA_BILLER_LINKS", DEFAULT_BILLER_LINKS),
-                    "FAWTARA_BILLER_LINKS",
-                ).items()
-            ),
+            biller_links=tuple(links.items()),
+            upload_billers=upload_billers,
             biller_api_key=os.environ.get("FAWTARA_BILLER_API_KEY", DEFAULT_BILLER_API_KEY),
             biller_timeout_s=float(os.environ.get("FAWTARA_BILLER_TIMEOUT_S", "5")),
             switch_url=os.environ.get(

@@ -67,14 +67,17 @@ class Platform(SwitchPlatform):
         """The billing system's link to the switch: HTTP to FAWTARA_SWITCH_URL, else in process."""
         if self.settings.switch_url:
             return http_switch_link(self.settings)
-        return InProcessSwitchLink(self.uow_factory(), self.clock)
+        # The payments files complete payments: the switch itself, which calls no bank there.
+        return InProcessSwitchLink(
+            self.uow_factory(), self.clock, lambda: self.switch(self.bank_gateway())
+        )
 
 
 def in_one_process(platform: Platform) -> Platform:
     """Both systems of `platform` driven from this process, each on its own store, the
     Biller API and the switch link called in process: for the demo's seed and its
     simulated quarter, which write to both before any service runs."""
-    settings = replace(platform.settings, biller_links=(), switch_url=None)
+    settings = replace(platform.settings, biller_links=(), upload_billers=(), switch_url=None)
     return Platform(settings, platform.engine, platform.clock, platform.billing_engine)
 
 

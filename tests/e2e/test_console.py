@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 from fawtara.counters.bootstrap import password_hasher
 from fawtara.counters.use_cases.staff import sign_in
 from fawtara.kernel import limits
+from fawtara.ops.adapters.probes import Probes
+from fawtara.switch.entrypoints.api.app import create_app
 from fawtara.wiring import Platform
 from tests.console_support import PASSWORD, add_console_staff, console_app
 from tests.integration.test_payment_flow import Network
 from tests.monitoring_support import counted_in_sql, run_burst
+from tests.upload_support import upload_mode
 
 
 class Page(HTMLParser):
@@ -231,3 +234,18 @@ def test_the_dashboard_shows_what_the_database_and_the_ops_api_say(
     assert [row[0] for row in page.rows["links"]] == ["database", "smsc"]
     arabic = Page(client.get("/console?lang=ar").text)
     assert arabic.figures["unknown.count"] == "١"
+
+
+def test_the_dashboard_names_the_billers_in_upload_mode(
+    platform: Platform, net: Network, smsc_port: int
+) -> None:
+    upload = upload_mode(platform, "WATER")
+    app = create_app(upload, net.bank)
+    app.state.probes = Probes(upload.engine, [], ("127.0.0.1", smsc_port), cache_s=0)
+    page = signed_in(TestClient(app)).get("/console?lang=en").text
+    assert "In upload mode (no notices: they collect payments files)" in page
+    assert '<bdi dir="ltr">WATER</bdi>' in page
+    assert (
+        "upload-mode-billers"
+        not in signed_in(TestClient(console_app(net, smsc_port))).get("/console?lang=en").text
+    )

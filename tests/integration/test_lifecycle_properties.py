@@ -12,8 +12,10 @@ from all of them, at a time drawn around its due date (exactly 23:59 and
 - push in transit: the biller is unreachable; a worker round posts it later;
 - counter: cash at a counter that syncs it days later, with its original time.
 
-Between payments, worker rounds and sweeps happen at random times. The test
-keeps its own record of the truth and checks after every sweep:
+Between payments, worker rounds and sweeps happen at random times, and during
+some sweeps the billing system's link to the switch is down (its in-flight
+check does not answer). The test keeps its own record of the truth and checks
+after every sweep:
 
 1. no service is suspended for a bill paid or accepted on time: every
    suspension whose bills were all accepted on time (including cash a counter
@@ -22,7 +24,9 @@ keeps its own record of the truth and checks after every sweep:
 2. a service with a bill overdue past grace, not waiting for a payment in
    flight or an unsynced counter, is suspended by the sweep;
 3. a suspended service whose overdue bills are paid is reconnected (by the
-   posting's review, or by the sweep at the latest).
+   posting's review, or by the sweep at the latest);
+4. a sweep that cannot reach the switch suspends nothing (never blind); a
+   later sweep with the link back does what 2 says.
 """
 
 from __future__ import annotations
@@ -114,7 +118,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
     settle_times = draw(
         st.lists(st.sampled_from(sweep_times).map(lambda t: t - timedelta(hours=3)), max_size=3)
     )
+    link_down = draw(st.lists(st.booleans(), min_size=len(sweep_times), max_size=len(sweep_times)))
     return {
+        "link_down_at": {at for at, down in zip(sweep_times, link_down, strict=True) if down},
         "cycles": cycles,
         "services": services,
         "grace_days": draw(st.sampled_from([0, 2])),
@@ -216,12 +222,20 @@ class Example:
 
     def sweep(self, at: datetime, _: str = "") -> None:
         self.counter_heartbeat(at)
+        link_down = at in self.scenario["link_down_at"]  # type: ignore[operator]
+        link = self.world.platform.switch_link
         before = self.world.states()
-        self.world.sweep(at)
+        link.reachable = not link_down  # type: ignore[attr-defined]
+        try:
+            self.world.sweep(at)
+        finally:
+            link.reachable = True  # type: ignore[attr-defined]
         after = self.world.states()
         for service_id, state in before.items():
             if state == "suspended":
                 expected = self.expected_for_suspended(service_id, at)
+            elif link_down:
+                expected = "active"  # the in-flight check did not answer: suspend nothing
             else:
                 suspend = any(self.suspends(b, at) for b in self.bills_of(service_id))
                 expected = "suspended" if suspend else "active"

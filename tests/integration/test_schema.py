@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from fawtara.kernel.errors import SchemaBehind
@@ -67,3 +68,18 @@ def test_sqlite_write_transactions_take_the_write_lock_at_begin(engine: Engine) 
                 other.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
         finally:
             other.close()
+
+
+def test_0010_adds_the_payments_files_and_is_undone_cleanly(bare_engine: Engine) -> None:
+    schema.upgrade(bare_engine)
+    tables = set(inspect(bare_engine).get_table_names())
+    assert {"payment_files", "payment_file_entries"} <= tables
+    config = schema.alembic_config()
+    with bare_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    assert not {"payment_files", "payment_file_entries"} & set(
+        inspect(bare_engine).get_table_names()
+    )
+    schema.upgrade(bare_engine)
+    assert schema.current_revision(bare_engine) == "0010"

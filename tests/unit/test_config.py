@@ -1,5 +1,6 @@
 """Settings read from the environment: each malformed value is a startup error that names
-the variable; each default is what the README says."""
+the variable; each default is what the README says. FAWTARA_BILLER_LINKS: online billers
+by URL, upload-mode billers by `upload`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fawtara.config import (
     DEFAULT_BILLER_LINKS,
     Settings,
     parse_banks,
+    parse_biller_links,
     parse_keys,
     parse_reminder_days,
 )
@@ -39,7 +41,22 @@ def test_links_and_keys_are_parsed_or_refused() -> None:
     assert parse_banks("bemo=http://127.0.0.1:8101") == {"BEMO": "http://127.0.0.1:8101"}
     with pytest.raises(ValueError, match="FAWTARA_BILLER_LINKS"):
         parse_banks("ELEC=ftp://x", "FAWTARA_BILLER_LINKS")
-    assert dict(parse_banks(DEFAULT_BILLER_LINKS)).keys() >= {"ELEC", "STE"}
     assert parse_keys("STE=STE.secret") == [("STE", "STE.secret")]
     with pytest.raises(ValueError, match=r"CODE=CODE\.SECRET"):
         parse_keys("STE=OTHER.secret")
+
+
+def test_the_demo_links_call_elec_and_ste_online_and_water_in_upload_mode() -> None:
+    online, upload = parse_biller_links(DEFAULT_BILLER_LINKS)
+    assert online == {"ELEC": "http://127.0.0.1:8200", "STE": "http://127.0.0.1:8200"}
+    assert upload == ("WATER",)
+
+
+def test_a_biller_in_upload_mode_has_no_address() -> None:
+    assert parse_biller_links(" water=upload , ") == ({}, ("WATER",))
+
+
+@pytest.mark.parametrize("text", ["WATER", "WATER=ftp://x", "=upload", "WATER=uploads"])
+def test_a_malformed_link_is_a_startup_error(text: str) -> None:
+    with pytest.raises(ValueError, match="FAWTARA_BILLER_LINKS"):
+        parse_biller_links(text)

@@ -139,25 +139,28 @@ def switch_routes() -> APIRouter:
 
     @router.get(
         paths.PAYMENT_FILES,
-        responses=refusals(),
+        responses=refusals(404),
         operation_id="payment_files",
         summary="Payments files",
     )
     def payment_files(
         key: ApiKey, after: Annotated[str | None, Query(max_length=64)] = None
     ) -> PaymentFiles:
-        """The payments files not yet taken, after the file id `after`."""
+        """The payments files not yet acknowledged, oldest first, after the file id `after`
+        (cut at this download from the payments in no file yet); 404 PAYMENT_FILE_UNKNOWN."""
         raise NotImplementedError
 
     @router.post(
         paths.PAYMENT_FILE_ACK,
-        responses=refusals(404),
+        responses=refusals(404, 409),
         status_code=204,
         operation_id="payment_file_ack",
         summary="Acknowledge a payments file",
     )
     def payment_file_ack(file_id: FileId, body: FileAcknowledgement, key: ApiKey) -> None:
-        """The biller took that file; `receipts` names its receipt id for each payment."""
+        """The biller took that file; `receipts` names its receipt id for each payment it
+        posted (404 PAYMENT_FILE_UNKNOWN, 409 PAYMENT_FILE_ACK_CONFLICT, 422
+        PAYMENT_NOT_IN_FILE)."""
         raise NotImplementedError
 
     return router

@@ -157,7 +157,11 @@ def lifecycle(
 def scheduler(
     platform: BillingWiring, provisioning: ProvisioningGateway | None = None
 ) -> Scheduler:
-    return Scheduler(lifecycle(platform, provisioning), f"{socket.gethostname()}:{os.getpid()}")
+    return Scheduler(
+        lifecycle(platform, provisioning),
+        f"{socket.gethostname()}:{os.getpid()}",
+        collect_billers=platform.settings.upload_billers,
+    )
 
 
 def scheduler_lock(platform: BillingWiring) -> LeaderLock:

@@ -189,7 +189,8 @@ def jobs(
 def scheduler(
     once: Annotated[bool, typer.Option(help="one round, then exit")] = False,
 ) -> None:
-    """Run the biller jobs (bill runs, reminders, the overdue sweep) until Ctrl-C; one leads.
+    """Run the biller jobs (bill runs, reminders, the overdue sweep, payments files) until
+    Ctrl-C; one leads.
 
     `fawtara billing serve` runs the same loop beside the Biller API."""
     import threading
@@ -199,7 +200,7 @@ def scheduler(
     with platform() as wired:
         if once:
             report = run_once(wired)
-            for key, status in report.jobs_run:
+            for key, status in [*report.jobs_run, *report.collections]:
                 out.print(f"{key.job.value} {key.biller_code} {key.scheduled_for}: {status.value}")
             out.print(
                 f"{len(report.jobs_run)} job(s); {report.reviews.reconnected} reconnected; "
@@ -265,3 +266,41 @@ def billing_serve(
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
+
+
+@billing_app.command("collect-payments")
+def collect_payments_command(
+    biller: Annotated[
+        list[str] | None,
+        typer.Option(help="biller code (repeatable); default the upload-mode billers"),
+    ] = None,
+) -> None:
+    """Download the payments files of upload-mode billers (FAWTARA_BILLER_LINKS `CODE=upload`),
+    post each payment and acknowledge each file; safe to rerun (posting is idempotent)."""
+    from fawtara.billing.use_cases.collect_payments import collect_payments
+    from fawtara.billing.use_cases.ports import SwitchUnreachable
+
+    with platform() as wired:
+        codes = [code.upper() for code in biller] if biller else list(wired.settings.upload_billers)
+        if not codes:
+            raise fail("VALIDATION_ERROR: no biller in upload mode; name one with --biller", 2)
+        try:
+            report = collect_payments(
+                wired.billing_uow_factory(), wired.switch_link, wired.clock, codes
+            )
+        except SwitchUnreachable as error:
+            raise fail(f"SWITCH_UNREACHABLE: {error}") from None
+    for found in report.files:
+        refused = ", ".join(f"{payment_id} {code}" for payment_id, code in found.refused)
+        out.print(
+            f"{found.biller_code} {found.file_id}: {found.posted} posted, "
+            f"{found.replayed} already posted, {len(found.refused)} refused"
+            + (f" ({refused})" if refused else "")
+            + "; acknowledged",
+            markup=False,
+        )
+    counts = report.counts()
+    out.print(
+        f"{counts['payment_files']} payments file(s) of {', '.join(codes)}: "
+        f"{counts['payments_posted']} payment(s) posted"
+    )

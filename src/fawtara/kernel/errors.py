@@ -23,7 +23,8 @@ Programmer errors are assertions, not members of this tree.
     │   ├── ReceiptSignatureInvalid   RECEIPT_SIGNATURE_INVALID
     │   ├── CounterCertificateInvalid COUNTER_CERTIFICATE_INVALID
     │   ├── ReceiptUnreadable         RECEIPT_UNREADABLE
-    │   └── LimitExceeded             LIMIT_EXCEEDED
+    │   ├── LimitExceeded             LIMIT_EXCEEDED
+    │   └── PaymentNotInFile          PAYMENT_NOT_IN_FILE
     ├── PayloadTooLarge               PAYLOAD_TOO_LARGE
     ├── Unauthenticated               UNAUTHENTICATED (401)
     │   ├── SignInFailed              SIGN_IN_FAILED
@@ -53,7 +54,8 @@ Programmer errors are assertions, not members of this tree.
     │   ├── UnknownCounter            UNKNOWN_COUNTER
     │   ├── UnknownStaff              UNKNOWN_STAFF
     │   ├── UnknownShift              UNKNOWN_SHIFT
-    │   └── NoticeUnknown             NOTICE_UNKNOWN
+    │   ├── NoticeUnknown             NOTICE_UNKNOWN
+    │   └── PaymentFileUnknown        PAYMENT_FILE_UNKNOWN
     ├── Conflict                      CONFLICT (409)
     │   ├── BillAlreadyPaid           BILL_ALREADY_PAID
     │   ├── BillNotPayable            BILL_NOT_PAYABLE
@@ -74,6 +76,7 @@ Programmer errors are assertions, not members of this tree.
     │   ├── ShiftNotAwaitingApproval  SHIFT_NOT_AWAITING_APPROVAL
     │   ├── JournalEntryReused        JOURNAL_ENTRY_REUSED
     │   ├── BillFileReused            BILL_FILE_REUSED
+    │   ├── PaymentFileAckConflict    PAYMENT_FILE_ACK_CONFLICT
     │   ├── RefundNotOwed             REFUND_NOT_OWED
     │   ├── RefundAlreadyPaid         REFUND_ALREADY_PAID
     │   └── RefundAmountMismatch      REFUND_AMOUNT_MISMATCH
@@ -200,6 +203,11 @@ class CashRoundingMismatch(ValidationError):
 class LimitExceeded(ValidationError):
     code = "LIMIT_EXCEEDED"
     message_ar = "تم تجاوز الحد المسموح"
+
+
+class PaymentNotInFile(ValidationError):
+    code = "PAYMENT_NOT_IN_FILE"
+    message_ar = "الدفعة ليست في ملف المدفوعات هذا"
 
 
 class Unauthenticated(FawtaraError):
@@ -330,6 +338,11 @@ class NoticeUnknown(NotFound):
     message_ar = "لا يوجد إشعار دفع بهذا الرقم لدى الجهة"
 
 
+class PaymentFileUnknown(NotFound):
+    code = "PAYMENT_FILE_UNKNOWN"
+    message_ar = "ملف المدفوعات غير موجود"
+
+
 class Conflict(FawtaraError):
     code = "CONFLICT"
     http_status = 409
@@ -424,6 +437,11 @@ class JournalEntryReused(Conflict):
 class BillFileReused(Conflict):
     code = "BILL_FILE_REUSED"
     message_ar = "معرّف ملف الفواتير مستخدم لملف مختلف"
+
+
+class PaymentFileAckConflict(Conflict):
+    code = "PAYMENT_FILE_ACK_CONFLICT"
+    message_ar = "ملف المدفوعات مؤكد مسبقاً بإيصالات مختلفة"
 
 
 class RefundNotOwed(Conflict):

@@ -260,6 +260,16 @@ in_flight_refs_per_query_max = 500
 # A page of the acceptance feed (biller_api.schema.FEED_PAGE_MAX).
 feed_page_max = 500
 feed_page_default = 100
+# A payments file holds at most this many payments (biller_api.schema.FEED_PAGE_MAX);
+# a download lists (and cuts, while fewer are open) at most this many files, so a
+# biller that never acknowledges holds a bounded backlog of files.
+payments_per_file_max = 500
+payment_files_open_max = 10
+# A payment of an upload-mode biller waits for its payments file: the worker looks
+# at it again after this long (the acknowledgement completes it, not the worker).
+upload_payment_recheck_s = 3600
+# The billing scheduler collects its upload-mode billers' payments files this often.
+payment_collection_interval_s = 60
 # Free text kept for people to read (an error detail, a link's last error) is
 # shortened to this, on purpose and in one place; input is refused instead.
 error_detail_length_max = 200

@@ -65,3 +65,12 @@ class InFlight:
     payments: tuple[tuple[str, str, tuple[str, ...], int, datetime], ...]
     # (payment id, customer reference, bill ids, amount, accepted at)
     counters_synced_through: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadedFile:
+    """A payments file as the billing system downloads it (docs/BILLER-API.md)."""
+
+    file_id: str
+    payments: tuple[PostPayment, ...]
+    created_at: datetime

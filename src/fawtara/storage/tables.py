@@ -796,6 +796,36 @@ bill_files = Table(
     Column("received_at", Timestamp, nullable=False),
 )
 
+# The payments files of an upload-mode biller (docs/BILLER-API.md, "Payments
+# file"): cut at a download from its accepted payments that are in no file yet,
+# stable until acknowledged. `number` orders a biller's files; the
+# acknowledgement's receipts are kept with their checksum, so the same
+# acknowledgement again answers the same and another one is refused.
+payment_files = Table(
+    "payment_files",
+    metadata,
+    Column("file_id", String(64), primary_key=True),
+    Column("biller_code", String(16), ForeignKey("billers.code"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("payments", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("ack_checksum", String(64)),
+    Column("receipts", JSON),
+    Column("acknowledged_at", Timestamp),
+    UniqueConstraint("biller_code", "number", name="uq_payment_files_number"),
+)
+
+# A payment in a payments file: in one file at most, with the notice as cut.
+payment_file_entries = Table(
+    "payment_file_entries",
+    metadata,
+    Column("payment_id", String(36), ForeignKey("payments.payment_id"), primary_key=True),
+    Column("file_id", String(64), ForeignKey("payment_files.file_id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("notice", JSON, nullable=False),
+    Index("ix_payment_file_entries_file_id", "file_id"),
+)
+
 BOTH = ("billers", "biller_service_kinds", "outbox", "sms_messages", "sms_submissions")
 BILLING_TABLES = (
     *BOTH,

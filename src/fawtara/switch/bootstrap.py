@@ -48,8 +48,9 @@ class Platform(StoreSchemas):
 
     @cached_property
     def biller(self) -> BillerGateway:
-        """The Biller API over HTTP to each biller of FAWTARA_BILLER_LINKS."""
-        if not self.settings.biller_links:
+        """The Biller API over HTTP to each online biller of FAWTARA_BILLER_LINKS (an
+        upload-mode biller is never called)."""
+        if not self.settings.biller_links and not self.settings.upload_billers:
             raise ValidationError(
                 "FAWTARA_BILLER_LINKS is empty: the switch has no link to any biller",
                 "لا يوجد رابط إلى أي جهة مفوترة",
@@ -71,6 +72,7 @@ class Platform(StoreSchemas):
             self.clock,
             read_uow_factory=self.uow_factory(readonly=True),
             cash_denominations_minor=self.settings.cash_denominations_minor,
+            upload_billers=frozenset(self.settings.upload_billers),
         )
 
     def bank_gateway(self) -> BankGateway:

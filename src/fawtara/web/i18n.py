@@ -150,6 +150,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "attempts": ("المحاولات", "Attempts"),
     "oldest_waiting_s": ("أقدم إشعار ينتظر (ثانية)", "Oldest waiting notice (s)"),
     "no_biller_links": ("لم يُتصل بأي جهة مفوترة بعد.", "No biller called yet."),
+    "upload_mode_billers": (
+        "بوضع الرفع (لا إشعارات، تجمع مدفوعاتها بملفات المدفوعات)",
+        "In upload mode (no notices: they collect payments files)",
+    ),
     "links": ("الروابط مع المصارف ومركز الرسائل", "Bank and SMSC links"),
     "link": ("الرابط", "Link"),
     "kind": ("النوع", "Kind"),

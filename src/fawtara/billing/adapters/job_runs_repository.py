@@ -71,6 +71,8 @@ class SqlJobRunRepository:
         retry = or_(
             j.status == JobStatus.INTERRUPTED.value,
             (j.status == JobStatus.FAILED.value) & (j.next_attempt_at <= now),
+            # A recurring job (collect_payments) succeeded with its next run's time.
+            (j.status == JobStatus.SUCCEEDED.value) & (j.next_attempt_at <= now),
         )
         moved = self.connection.execute(
             update(t.job_runs)

@@ -10,6 +10,12 @@ so a rerun finishes what a killed run left.
 | bill_run       | 01:00 on a cycle's issue day | `run_bill_run` for the cycle issued that day |
 | reminders      | 09:00 daily               | SMS for bills due in N days, and newly overdue |
 | overdue_sweep | 10:00 daily | suspend, reconnect, undo (billing/domain/lifecycle.py) |
+| collect_payments | every minute, all day   | payments files of upload-mode billers     |
+
+`collect_payments` recurs (`limits.payment_collection_interval_s`): its row of
+the day is run again once its `next_attempt_at` has come (a succeeded run sets
+it; `attempts` counts the day's runs), and it is not planned by `planned_jobs`
+(nothing to catch up: each run collects whatever is open).
 
 A day missed while no scheduler ran is caught up for `limits.scheduler_catch_up_days`
 (bill runs and reminders; the sweep always acts on the present, so only
@@ -33,6 +39,7 @@ class JobName(enum.StrEnum):
     BILL_RUN = "bill_run"
     REMINDERS = "reminders"
     OVERDUE_SWEEP = "overdue_sweep"
+    COLLECT_PAYMENTS = "collect_payments"  # recurring, see above
 
 
 class JobStatus(enum.StrEnum):
@@ -107,6 +114,11 @@ class JobRun:
     counts: dict[str, int]
     error: str | None
     runner: str
+
+    def recurs_at(self) -> datetime | None:
+        """When a recurring job may run again (None: running, or not recurring)."""
+        done = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self.next_attempt_at if self.status in done else None
 
     def waits_until(self) -> datetime | None:
         """When a failed run may be tried again (None: it is not waiting)."""

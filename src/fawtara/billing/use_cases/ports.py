@@ -19,7 +19,7 @@ from fawtara.billing.domain.tariffs import Tariff
 from fawtara.kernel.billers import Biller, ServiceState
 from fawtara.kernel.bills import Bill
 from fawtara.kernel.calendar import Cycle
-from fawtara.kernel.notices import InFlight
+from fawtara.kernel.notices import DownloadedFile, InFlight
 
 
 class SwitchUnreachable(Exception):
@@ -35,6 +35,16 @@ class SwitchLink(Protocol):
 
     def in_flight(self, biller_code: str, references: Sequence[str]) -> InFlight:
         """What the switch accepted for these customers that is not acknowledged yet."""
+        ...
+
+    def payment_files(self, biller_code: str, after: str | None) -> list[DownloadedFile]:
+        """The biller's payments files not acknowledged yet, after file `after`."""
+        ...
+
+    def acknowledge_payment_file(
+        self, biller_code: str, file_id: str, receipts: dict[str, str]
+    ) -> None:
+        """The biller took the file: its receipt id for each payment it posted."""
         ...
 
 

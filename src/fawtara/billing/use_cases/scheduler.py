@@ -7,7 +7,10 @@ One round (`Scheduler.tick`):
    commit), the job works in its own transactions, and the run ends
    `succeeded` with its counts or `failed` with its error and retry time;
 3. drain the reconnection requests of postings, and send due provisioning
-   orders.
+   orders;
+4. collect the payments files of the upload-mode billers (`collect_billers`),
+   a recurring job run every `limits.payment_collection_interval_s`, recorded
+   in `job_runs` like the others (billing/use_cases/collect_payments.py).
 
 Only the scheduler that holds the leader lock calls `tick`
 (billing/entrypoints/scheduler.py). When it takes the lead it marks `running` rows `interrupted`:
@@ -32,6 +35,7 @@ from fawtara.billing.domain.jobs import (
     planned_jobs,
 )
 from fawtara.billing.use_cases.bill_run import run_bill_run
+from fawtara.billing.use_cases.collect_payments import collect_payments
 from fawtara.billing.use_cases.lifecycle import (
     Lifecycle,
     OrdersReport,
@@ -88,11 +92,25 @@ def _overdue_sweep(
     return sweep(lifecycle, biller.code, now).counts()
 
 
+def _collect_payments(
+    lifecycle: Lifecycle, biller: Biller, key: JobKey, now: datetime
+) -> dict[str, int]:
+    if lifecycle.switch is None:
+        return {"payment_files": 0}
+    report = collect_payments(
+        lifecycle.uow_factory, lifecycle.switch, lifecycle.clock, [biller.code]
+    )
+    return report.counts()
+
+
 JOBS: dict[JobName, Job] = {
     JobName.BILL_RUN: _bill_run,
     JobName.REMINDERS: _reminders,
     JobName.OVERDUE_SWEEP: _overdue_sweep,
+    JobName.COLLECT_PAYMENTS: _collect_payments,
 }
+# Jobs run again all day, this long after each success (billing/domain/jobs.py).
+RECURRING_S: dict[JobName, int] = {JobName.COLLECT_PAYMENTS: limits.payment_collection_interval_s}
 
 
 @dataclass
@@ -100,12 +118,15 @@ class TickReport:
     jobs_run: list[tuple[JobKey, JobStatus]] = field(default_factory=list)
     reviews: ReviewReport = field(default_factory=ReviewReport)
     orders: OrdersReport = field(default_factory=OrdersReport)
+    collections: list[tuple[JobKey, JobStatus]] = field(default_factory=list)
 
 
 @dataclass
 class Scheduler:
     lifecycle: Lifecycle
     runner: str  # who runs the jobs (host:pid), recorded with each run
+    # Billers in upload mode: their payments are collected as payments files.
+    collect_billers: tuple[str, ...] = ()
 
     def take_over(self) -> int:
         """Called on becoming the leader: runs left `running` are interrupted, so retried."""
@@ -122,7 +143,20 @@ class Scheduler:
             report.jobs_run.append((key, self.run_job(key)))
         report.reviews = drain_reconnect_requests(self.lifecycle)
         report.orders = send_orders(self.lifecycle)
+        for key in self.due_collections():
+            report.collections.append((key, self.run_job(key)))
         return report
+
+    def due_collections(self) -> list[JobKey]:
+        """Today's collect_payments of each upload-mode biller, when its time has come."""
+        if not self.collect_billers or self.lifecycle.switch is None:
+            return []
+        now = self.lifecycle.clock.now()
+        today = damascus_date(now)
+        with self.lifecycle.uow_factory() as uow:
+            runs = uow.jobs.since(today)
+        keys = [JobKey(today, JobName.COLLECT_PAYMENTS, code) for code in self.collect_billers]
+        return [key for key in keys if _recurs(runs.get(key), now)]
 
     def due_jobs(self) -> list[JobKey]:
         now = self.lifecycle.clock.now()
@@ -157,8 +191,10 @@ class Scheduler:
                 uow.jobs.finish(key, JobStatus.FAILED, clock.now(), {}, error_text(error), retry_at)
                 uow.commit()
             return JobStatus.FAILED
+        again_s = RECURRING_S.get(key.job)
+        again = None if again_s is None else clock.now() + timedelta(seconds=again_s)
         with self.lifecycle.uow_factory() as uow:
-            uow.jobs.finish(key, JobStatus.SUCCEEDED, clock.now(), counts)
+            uow.jobs.finish(key, JobStatus.SUCCEEDED, clock.now(), counts, None, again)
             uow.commit()
         log.info("job %s %s %s: %s", key.job.value, key.biller_code, key.scheduled_for, counts)
         return JobStatus.SUCCEEDED
@@ -170,6 +206,14 @@ def _is_due(run: JobRun | None, now: datetime) -> bool:
         return True
     retry_at = run.waits_until()
     return run.status is JobStatus.FAILED and (retry_at is None or retry_at <= now)
+
+
+def _recurs(run: JobRun | None, now: datetime) -> bool:
+    """A recurring job: never run today, interrupted, or its next run's time has come."""
+    if run is None or run.status is JobStatus.INTERRUPTED:
+        return True
+    again = run.recurs_at()
+    return again is not None and again <= now
 
 
 def _attempts(run: JobRun | None) -> int:

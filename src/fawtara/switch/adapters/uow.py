@@ -23,6 +23,7 @@ from fawtara.storage.uow import SqlUnitOfWork
 from fawtara.switch.adapters.biller_link_repository import SqlBillerLinkRepository
 from fawtara.switch.adapters.history_repository import SqlPaymentHistoryRepository
 from fawtara.switch.adapters.ledger_repository import SqlLedgerRepository
+from fawtara.switch.adapters.payment_file_repository import SqlPaymentFileRepository
 from fawtara.switch.adapters.presented_repository import (
     SqlPresentedBillRepository,
     SqlPresentedRepository,
@@ -53,6 +54,7 @@ class SwitchUnitOfWork(SqlUnitOfWork):
         "monitoring": SqlMonitoringRepository,
         "history": SqlPaymentHistoryRepository,
         "biller_links": SqlBillerLinkRepository,
+        "payment_files": SqlPaymentFileRepository,
     }
 
     billers: Any
@@ -71,6 +73,7 @@ class SwitchUnitOfWork(SqlUnitOfWork):
     monitoring: Any
     history: Any
     biller_links: Any
+    payment_files: Any
 
 
 def _conforms(engine: Engine) -> UnitOfWork:

@@ -70,6 +70,8 @@ class Switch:
     read_uow_factory: Callable[[], UnitOfWork] | None = None
     # Notes and coins in circulation (FAWTARA_CASH_DENOMINATIONS), minor units ascending.
     cash_denominations_minor: tuple[int, ...] = parse_denominations(DEFAULT_DENOMINATIONS)
+    # Billers in upload mode: never called; their payments wait for a payments file.
+    upload_billers: frozenset[str] = frozenset()
 
     def reader(self) -> UnitOfWork:
         return (self.read_uow_factory or self.uow_factory)()
@@ -339,6 +341,8 @@ def _posting(switch: Switch, payment: Payment) -> PostPayment | None:
 def _step_debited(switch: Switch, payment: Payment) -> bool:
     """Notify the biller (the Biller API's payment notice); complete on its answer."""
     command = _posting(switch, payment)
+    if command is not None and payment.biller_code in switch.upload_billers:
+        return _wait_for_payments_file(switch, payment)
     if command is not None and not _link_allows(switch, payment):
         return _wait_for_link(switch, payment)
     try:
@@ -353,6 +357,29 @@ def _step_debited(switch: Switch, payment: Payment) -> bool:
         )
     _link_up(switch, payment.biller_code)
     return _complete(switch, payment, result)
+
+
+def _wait_for_payments_file(switch: Switch, payment: Payment) -> bool:
+    """An upload-mode biller is never called: the payment waits until the biller
+    acknowledges the payments file it is in (switch/use_cases/payment_files.py)."""
+    with switch.uow_factory() as uow:
+        now = switch.clock.now()
+        later = now + timedelta(seconds=limits.upload_payment_recheck_s)
+        uow.payments.reschedule(payment.payment_id, payment.state, later, now)
+        uow.commit()
+    return False
+
+
+def complete_acknowledged(switch: Switch, payment: Payment, result: PostingResult) -> bool:
+    """The biller has the payment (its payments file acknowledged with this receipt):
+    complete it exactly as a 200 answer to its notice does."""
+    return _complete(switch, payment, result)
+
+
+def return_refused(switch: Switch, payment: Payment, detail: str) -> bool:
+    """The biller did not post the payment (its payments file acknowledged without a
+    receipt for it): give the money back, as for a refused notice."""
+    return _start_return(switch, payment, "BILLER_REFUSED", detail)
 
 
 def _link_allows(switch: Switch, payment: Payment) -> bool:

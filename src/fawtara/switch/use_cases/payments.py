@@ -100,7 +100,11 @@ def refresh_copy(
     """Ask the biller for the customer's bills and keep them; None if it has no such service.
 
     When the biller does not answer, the copy stands in while younger than `age_s_max`.
+    An upload-mode biller is never asked: its uploaded bills are the copy, whatever its age.
     """
+    if biller.code in switch.upload_billers:
+        uploaded = _copy(switch, biller.code, reference)
+        return None if uploaded is None else uploaded[0]
     now = switch.clock.now()
     try:
         customer = switch.biller.inquire(biller.code, reference)
@@ -336,6 +340,8 @@ def wait_for_final(
         payment = get_payment(switch.reader(), participant, payment_id)
         if payment.is_final or switch.clock.now().timestamp() >= deadline:
             return payment
+        if payment.state is PaymentState.DEBITED and payment.biller_code in switch.upload_billers:
+            return payment  # it waits for its payments file, minutes away: no use waiting
         switch.sleep(WAIT_POLL_S)
 
 
@@ -366,6 +372,12 @@ def reverse_completed(
     if payment.state is not PaymentState.COMPLETED:
         raise PaymentNotReversible(
             f"payment {payment.payment_id} is {payment.state.value}, not completed"
+        )
+    if payment.biller_code in switch.upload_billers:
+        # The Biller API v1 has no reversal for an upload-mode biller (its files carry
+        # payments only): reversing here would leave its books paid behind its back.
+        raise PaymentNotReversible(
+            f"{payment.biller_code} is in upload mode: a reversal is agreed with the biller"
         )
     switch.biller.reverse(payment.biller_code, payment.payment_id, reason)
     with switch.uow_factory() as uow:

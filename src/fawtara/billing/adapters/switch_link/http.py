@@ -11,7 +11,7 @@ from pydantic import ValidationError as WireInvalid
 from fawtara.biller_api import paths, schema
 from fawtara.billing.use_cases.ports import SwitchUnreachable
 from fawtara.kernel.errors import FawtaraError, error_for_code
-from fawtara.kernel.notices import InFlight
+from fawtara.kernel.notices import DownloadedFile, InFlight, PostPayment
 from fawtara.kernel.presentment import UploadedRow
 
 
@@ -48,7 +48,38 @@ class HttpSwitchLink:
             counters_synced_through=answer.counters_synced_through,
         )
 
-    def _call(self, biller_code: str, method: str, path: str, body: dict[str, Any]) -> Any:
+    def payment_files(self, biller_code: str, after: str | None) -> list[DownloadedFile]:
+        params = {} if after is None else {"after": after}
+        found = self._call(biller_code, "GET", paths.PAYMENT_FILES, None, params)
+        try:
+            answer = schema.PaymentFiles.model_validate(found)
+        except WireInvalid as error:
+            raise SwitchUnreachable(f"the switch's answer is not PaymentFiles: {error}") from error
+        return [
+            DownloadedFile(
+                file_id=file.file_id,
+                payments=tuple(
+                    _command(file.biller, p.payment_id, p.notice) for p in file.payments
+                ),
+                created_at=file.created_at,
+            )
+            for file in answer.files
+        ]
+
+    def acknowledge_payment_file(
+        self, biller_code: str, file_id: str, receipts: dict[str, str]
+    ) -> None:
+        body = schema.FileAcknowledgement(receipts=receipts).model_dump(mode="json")
+        self._call(biller_code, "POST", paths.payment_file_ack(file_id), body)
+
+    def _call(
+        self,
+        biller_code: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         key = self.keys.get(biller_code)
         if key is None:
             raise SwitchUnreachable(
@@ -56,12 +87,18 @@ class HttpSwitchLink:
             )
         try:
             response = self.client.request(
-                method, self.base + path, json=body, headers={paths.API_KEY_HEADER: key}
+                method,
+                self.base + path,
+                json=body,
+                params=params,
+                headers={paths.API_KEY_HEADER: key},
             )
         except httpx.HTTPError as error:
             raise SwitchUnreachable(f"{type(error).__name__}: {error}") from error
         if response.status_code >= 500:
             raise SwitchUnreachable(f"the switch answered {response.status_code}")
+        if response.status_code == 204:
+            return None
         try:
             payload = response.json()
         except ValueError as error:
@@ -73,6 +110,20 @@ class HttpSwitchLink:
                 raise SwitchUnreachable(f"the switch answered {response.status_code}") from error
             raise (error_for_code(detail.code) or FawtaraError)(detail.message, detail.message_ar)
         return payload
+
+
+def _command(biller_code: str, payment_id: str, notice: schema.PaymentNotice) -> PostPayment:
+    """A payment of a file as the billing system posts it (as an online notice would be)."""
+    return PostPayment(
+        payment_id=payment_id,
+        biller_code=biller_code,
+        customer_ref=notice.customer_ref,
+        bill_ids=tuple(bill.bill_id for bill in notice.bills),
+        amount_minor=notice.amount_minor,
+        currency=notice.currency,
+        channel=notice.channel,
+        paid_at=notice.accepted_at,
+    )
 
 
 def _wire_row(row: UploadedRow) -> schema.UploadedBill:

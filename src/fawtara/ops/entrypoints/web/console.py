@@ -187,6 +187,8 @@ def dashboard(request: Request) -> Response:
             "words": words,
             "figures_url": FIGURES_URL,
             "every_ms": POLL_EVERY_MS,
+            # Billers the switch never calls: they collect their payments as payments files.
+            "upload_billers": request.app.state.platform.settings.upload_billers,
         },
     )
 

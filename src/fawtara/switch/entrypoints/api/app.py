@@ -15,7 +15,7 @@ from fawtara.ops.entrypoints.web import console
 from fawtara.portal import pages as portal
 from fawtara.receipts.entrypoints.api import receipts
 from fawtara.switch.bootstrap import Platform
-from fawtara.switch.entrypoints.api import biller_side, billers, payments
+from fawtara.switch.entrypoints.api import biller_side, billers, payment_files, payments
 from fawtara.switch.use_cases.ports import BankGateway
 from fawtara.web.errors import install_error_handling
 from fawtara.web.rendering import mount_static
@@ -35,6 +35,7 @@ def create_app(platform: Platform, bank: BankGateway | None = None) -> FastAPI:
     install_error_handling(app)
     app.include_router(billers.router)
     app.include_router(biller_side.router)
+    app.include_router(payment_files.router)
     app.include_router(payments.router)
     app.include_router(counter.router)
     app.include_router(receipts.router)

@@ -28,7 +28,8 @@ router = APIRouter(tags=["biller api"])
 FileId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
-def _biller(caller: Participant) -> str:
+def caller_biller(caller: Participant) -> str:
+    """The calling biller's code; another kind of participant is NOT_ALLOWED."""
     if caller.kind is not ParticipantKind.BILLER:
         raise NotAllowed(f"{caller.code} is not a biller")
     return caller.code
@@ -38,7 +39,7 @@ def _biller(caller: Participant) -> str:
 def upload(
     file_id: FileId, body: schema.BillFile, request: Request, caller: Caller
 ) -> schema.BillFileAnswer:
-    biller = _biller(caller)
+    biller = caller_biller(caller)
     if schema.canonical_rows_checksum(list(body.rows)) != body.checksum:
         raise ValidationError("the checksum is not the SHA-256 of the rows (canonical JSON)")
     platform = platform_of(request)
@@ -59,7 +60,7 @@ def upload(
 def check_in_flight(
     body: schema.InFlightQuery, request: Request, caller: Caller
 ) -> schema.InFlightAnswer:
-    biller = _biller(caller)
+    biller = caller_biller(caller)
     platform = platform_of(request)
     answer = in_flight(platform.uow(readonly=True), platform.clock, biller, body.customer_refs)
     return schema.InFlightAnswer(
@@ -85,7 +86,7 @@ def feed(
     after: Annotated[int, Query(ge=0, description="the cursor of the last payment taken")] = 0,
     limit: Annotated[int, Query(ge=1, le=limits.feed_page_max)] = limits.feed_page_default,
 ) -> schema.AcceptanceFeed:
-    biller = _biller(caller)
+    biller = caller_biller(caller)
     platform = platform_of(request)
     page = acceptance_feed(platform.uow(readonly=True), biller, after, limit)
     return schema.AcceptanceFeed(
