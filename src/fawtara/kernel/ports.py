@@ -1,10 +1,12 @@
-"""The two ports every capability shares: the clock, and the progress of long work."""
+"""The ports every capability shares: the clock, the progress of long work, and the
+transaction a unit of work is (each system's unit of work adds its repositories)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 
 class Clock(Protocol):
@@ -15,3 +17,17 @@ class Clock(Protocol):
 
 # Called after each unit of long work: (done, total or None when unknown).
 Progress = Callable[[int, int | None], None]
+
+
+class Transaction(Protocol):
+    """`with uow:` opens one transaction; it rolls back on exit unless committed."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...

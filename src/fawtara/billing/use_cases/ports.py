@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from fawtara.billing.domain.jobs import JobKey, JobRun, JobStatus
 from fawtara.billing.domain.lifecycle import BillStanding, ProvisioningOrder
@@ -20,6 +19,7 @@ from fawtara.kernel.billers import Biller, ServiceState
 from fawtara.kernel.bills import Bill
 from fawtara.kernel.calendar import Cycle
 from fawtara.kernel.notices import DownloadedFile, InFlight
+from fawtara.kernel.ports import Transaction
 
 
 class SwitchUnreachable(Exception):
@@ -210,7 +210,7 @@ class JobRunRepository(Protocol):
     def recent(self, limit: int) -> list[JobRun]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transaction, Protocol):
     """One transaction on the billing system's store, with its repositories only."""
 
     @property
@@ -239,16 +239,6 @@ class UnitOfWork(Protocol):
     def jobs(self) -> JobRunRepository: ...
     @property
     def publishing(self) -> PublishingRepository: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
 
 
 # A factory of units of work: each call opens one transaction's worth.

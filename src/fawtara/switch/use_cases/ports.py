@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from fawtara.banks.domain.banking import (
     BankAnswer,
@@ -22,6 +21,7 @@ from fawtara.counters.use_cases.counter_ports import (
 )
 from fawtara.kernel.billers import Biller
 from fawtara.kernel.bills import Bill
+from fawtara.kernel.ports import Transaction
 from fawtara.kernel.presentment import PresentedCustomer
 from fawtara.switch.domain.ledger import Account, Balance, StoredTransferSummary, Transfer
 from fawtara.switch.domain.participants import Participant
@@ -265,7 +265,7 @@ class CashRepository(Protocol):
     def refunds_owed(self, governorate: str, limit: int) -> list[dict[str, Any]]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transaction, Protocol):
     @property
     def billers(self) -> BillerRepository: ...
     @property
@@ -300,16 +300,6 @@ class UnitOfWork(Protocol):
     def biller_links(self) -> BillerLinkRepository: ...
     @property
     def payment_files(self) -> PaymentFileRepository: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
 
 
 class PaymentFileRepository(Protocol):
