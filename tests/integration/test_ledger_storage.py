@@ -123,6 +123,35 @@ def test_retrying_a_transfer_id_returns_the_first_and_a_changed_body_is_refused(
     assert balances(books)[BANK] == (1_000, 0, 0, 0)
 
 
+def test_within_a_transaction_a_reversal_and_a_resolution_happen_once(books: Platform) -> None:
+    """The payment steps and the cash books move money inside their own transaction
+    through the ledger's use cases: the same checks, nothing committed for them."""
+    move(books, "T-R", 3_200_00, pending=True)
+    with books.uow() as uow:
+        pending = uow.ledger.transfer("T-R")
+        assert pending is not None
+        posted = ledger.resolve_within(uow, pending, resolution_id="T-R:post", post=True, now=NOW)
+        again = ledger.resolve_within(uow, pending, resolution_id="T-R:post", post=True, now=NOW)
+        assert again == posted
+        with pytest.raises(PendingAlreadyResolved):
+            ledger.resolve_within(uow, pending, resolution_id="T-R:void", post=False, now=NOW)
+        reversal = ledger.reverse_within(uow, posted, reversal_id="T-R:rev", now=NOW)
+        assert (reversal.debit_account_id, reversal.credit_account_id) == (
+            posted.credit_account_id,
+            posted.debit_account_id,
+        )
+        with pytest.raises(TransferIdReused):
+            ledger.reverse_within(uow, posted, reversal_id="T-R:rev", now=NOW, amount_minor=1)
+        uow.rollback()  # the caller decides: nothing of it is kept
+    assert balances(books)[BANK] == (0, 0, 3_200_00, 0)
+    with books.uow() as uow:
+        pending = uow.ledger.transfer("T-R")
+        assert pending is not None
+        ledger.resolve_within(uow, pending, resolution_id="T-R:post", post=True, now=NOW)
+        uow.commit()
+    assert balances(books)[BANK] == (3_200_00, 0, 0, 0)
+
+
 @pytest.mark.parametrize(
     ("amount", "debit", "credit", "currency", "error"),
     [

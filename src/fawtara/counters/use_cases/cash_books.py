@@ -38,6 +38,7 @@ from fawtara.switch.domain import accounts
 from fawtara.switch.domain.accounts import AccountSpec
 from fawtara.switch.domain.ledger import Account, Transfer, TransferKind
 from fawtara.switch.domain.payments import Payment, PaymentRequest, transfer_ids
+from fawtara.switch.use_cases import ledger
 from fawtara.switch.use_cases.ports import UnitOfWork
 
 
@@ -83,7 +84,8 @@ def _transfer(
         return
     if amount_minor < 0:
         debit, credit, amount_minor = credit, debit, -amount_minor
-    uow.ledger.add_transfer(
+    ledger.record(
+        uow,
         Transfer(
             id=transfer_id,
             kind=TransferKind.SINGLE_PHASE,
@@ -94,7 +96,7 @@ def _transfer(
             code=code,
             reference=limits.clip(reference, limits.transfer_reference_length_max),
             created_at=now,
-        )
+        ),
     )
 
 
@@ -240,19 +242,7 @@ def reverse(
     for done, undo in (("rounding", "rounding_reversal"), ("refund", "refund_reversal")):
         original = uow.ledger.transfer(ids[done])
         if original is not None and uow.ledger.transfer(ids[undo]) is None:
-            uow.ledger.add_transfer(
-                Transfer(
-                    id=ids[undo],
-                    kind=TransferKind.SINGLE_PHASE,
-                    debit_account_id=original.credit_account_id,
-                    credit_account_id=original.debit_account_id,
-                    amount_minor=original.amount_minor,
-                    currency=original.currency,
-                    code="reversal",
-                    reference=original.reference,
-                    created_at=now,
-                )
-            )
+            ledger.reverse_within(uow, original, reversal_id=ids[undo], now=now)
     uow.cash.cancel_surplus(payment.payment_id, at)
     uow.cash.mark_voided(payment.payment_id, at, by, reason)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from fawtara.kernel.errors import TransferIdReused, UnknownAccount, UnknownTransfer
 from fawtara.kernel.ports import Clock, Progress
@@ -110,6 +111,19 @@ def resolve(
 
 
 def _store(uow: UnitOfWork, candidate: Transfer) -> Transfer:
+    stored = record(uow, candidate)
+    if stored is candidate:
+        uow.commit()
+    return stored
+
+
+# Within the caller's transaction: the payment steps and the cash books move money in
+# the same transaction as the state change that calls for it; they commit.
+
+
+def record(uow: UnitOfWork, candidate: Transfer) -> Transfer:
+    """Record a transfer once: a retry with the same id and body returns the stored one,
+    the same id with another body is TransferIdReused; an unbalanced one is refused."""
     stored = uow.ledger.transfer(candidate.id)
     if stored is not None:
         if not stored.same_request(candidate):
@@ -117,8 +131,56 @@ def _store(uow: UnitOfWork, candidate: Transfer) -> Transfer:
         return stored
     check_balanced(candidate.legs())
     uow.ledger.add_transfer(candidate)
-    uow.commit()
     return candidate
+
+
+def resolve_within(
+    uow: UnitOfWork,
+    pending: Transfer,
+    *,
+    resolution_id: str,
+    post: bool,
+    now: datetime,
+    amount_minor: int | None = None,
+) -> Transfer:
+    """Post (all or part of) or void a pending transfer, at most once."""
+    already = uow.ledger.transfer(resolution_id) is None and uow.ledger.is_resolved(pending.id)
+    return record(
+        uow,
+        resolve_pending(
+            pending,
+            resolution_id=resolution_id,
+            post=post,
+            created_at=now,
+            already_resolved=already,
+            amount_minor=amount_minor,
+        ),
+    )
+
+
+def reverse_within(
+    uow: UnitOfWork,
+    original: Transfer,
+    *,
+    reversal_id: str,
+    now: datetime,
+    amount_minor: int | None = None,
+) -> Transfer:
+    """The movement of `original` undone (debit and credit swapped), once."""
+    return record(
+        uow,
+        Transfer(
+            id=reversal_id,
+            kind=TransferKind.SINGLE_PHASE,
+            debit_account_id=original.credit_account_id,
+            credit_account_id=original.debit_account_id,
+            amount_minor=original.amount_minor if amount_minor is None else amount_minor,
+            currency=original.currency,
+            code="reversal",
+            reference=original.reference,
+            created_at=now,
+        ),
+    )
 
 
 @dataclass

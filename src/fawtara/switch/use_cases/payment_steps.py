@@ -33,7 +33,6 @@ from fawtara.kernel.log_context import payment_context
 from fawtara.kernel.notices import PostingResult, PostPayment
 from fawtara.kernel.ports import Clock
 from fawtara.kernel.references import normalise_mobile
-from fawtara.switch.domain.ledger import Transfer, TransferKind
 from fawtara.switch.domain.payments import (
     DRIVEN_STATES,
     Payment,
@@ -44,6 +43,7 @@ from fawtara.switch.domain.payments import (
     return_id_of,
     transfer_ids,
 )
+from fawtara.switch.use_cases import ledger
 from fawtara.switch.use_cases.ports import (
     BankGateway,
     BankUnreachable,
@@ -146,32 +146,13 @@ def record_ledger(uow: UnitOfWork, switch: Switch, payment: Payment, kind: str) 
         return
     reserve = uow.ledger.transfer(ids["reserve"])
     assert reserve is not None, "every payment reserved in the ledger when received"
+    now = switch.clock.now()
     if kind == "reversal":
-        transfer = Transfer(
-            id=ids[kind],
-            kind=TransferKind.SINGLE_PHASE,
-            debit_account_id=reserve.credit_account_id,
-            credit_account_id=reserve.debit_account_id,
-            amount_minor=payment.amount_minor,
-            currency=payment.currency,
-            code="reversal",
-            reference=reserve.reference,
-            created_at=switch.clock.now(),
+        ledger.reverse_within(
+            uow, reserve, reversal_id=ids[kind], now=now, amount_minor=payment.amount_minor
         )
     else:
-        transfer = Transfer(
-            id=ids[kind],
-            kind=TransferKind.POST_PENDING if kind == "post" else TransferKind.VOID_PENDING,
-            debit_account_id=reserve.debit_account_id,
-            credit_account_id=reserve.credit_account_id,
-            amount_minor=reserve.amount_minor,
-            currency=reserve.currency,
-            code=reserve.code,
-            reference=reserve.reference,
-            created_at=switch.clock.now(),
-            pending_id=reserve.id,
-        )
-    uow.ledger.add_transfer(transfer)
+        ledger.resolve_within(uow, reserve, resolution_id=ids[kind], post=kind == "post", now=now)
 
 
 def _reschedule(switch: Switch, payment: Payment) -> bool:

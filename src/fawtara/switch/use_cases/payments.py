@@ -43,6 +43,7 @@ from fawtara.switch.domain.payments import (
     PaymentState,
     transfer_ids,
 )
+from fawtara.switch.use_cases import ledger
 from fawtara.switch.use_cases.payment_steps import (
     Switch,
     drive,
@@ -315,7 +316,8 @@ def _reserve_in_ledger(
     )
     credit = uow.ledger.account_by_code(biller_payable(request.biller_code).code)
     assert debit is not None and credit is not None, "participants open their accounts"
-    uow.ledger.add_transfer(
+    ledger.record(
+        uow,
         Transfer(
             id=transfer_ids(request.payment_id)["reserve"],
             kind=TransferKind.PENDING,
@@ -324,9 +326,11 @@ def _reserve_in_ledger(
             amount_minor=request.amount_minor,
             currency=request.currency,
             code="bill_payment",
-            reference=f"{request.biller_code} {reference}"[:200],
+            reference=limits.clip(
+                f"{request.biller_code} {reference}", limits.transfer_reference_length_max
+            ),
             created_at=now,
-        )
+        ),
     )
 
 
