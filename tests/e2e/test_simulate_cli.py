@@ -71,6 +71,9 @@ def assert_a_quarter_happened(result: subprocess.CompletedProcess[str]) -> None:
     ]
     assert max(lifecycle) > 0, result.stdout
     assert rows["protection-rule violations"] == [0]
+    # The weak network is part of the quarter: what it deferred is counted.
+    assert "suspensions deferred (switch unreachable)" in rows, result.stdout
+    assert "the link between the systems was down" in result.stdout
 
 
 def fingerprint(path: Path) -> tuple[str, int]:

@@ -345,7 +345,8 @@ def simulate(
     out.print(
         f"protection-rule violations: {report.violations}; suspensions undone by the rule: "
         f"{report.repaired}; longest reconnection after payment: "
-        f"{report.reconnection_delay_s_max:.0f} s (simulated)"
+        f"{report.reconnection_delay_s_max:.0f} s (simulated); the link between the "
+        f"systems was down {report.link_down_hours} h"
     )
     if report.violations:
         raise typer.Exit(1)

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -56,6 +57,10 @@ from fawtara.switch.use_cases.payments import submit_payment
 from fawtara.wiring import Platform, in_one_process
 
 TICK_AFTER_POSTING = timedelta(seconds=5)  # the scheduler's round (limits.scheduler_tick_s)
+# The weak network: in about one hour in a hundred the link between the two systems
+# goes down, for 1 to 12 hours (notices wait at the switch; sweeps cannot ask it).
+OUTAGE_CHANCE_PER_HOUR = 0.01
+OUTAGE_HOURS = (1, 12)
 BALANCE_MINOR = 10**12
 # (share, profile): cumulative draw per bill.
 PROFILES = (
@@ -89,6 +94,7 @@ class QuarterReport:
     repaired: int = 0
     reconnection_delay_s_max: float = 0.0
     jobs: Counter[str] = field(default_factory=Counter)
+    link_down_hours: int = 0
 
 
 class Quarter:
@@ -112,6 +118,8 @@ class Quarter:
         self.held: dict[str, datetime] = {}  # cash a counter holds offline: bill id -> accepted
         self.counter_billers = [c for c, b in self.billers.items() if "counter" in b.channels]
         self.counts: dict[str, Counter[str]] = {code: Counter() for code in self.billers}
+        self.link_down_until: datetime | None = None
+        self.link_down_hours = 0
 
     # The hours ----------------------------------------------------------------
 
@@ -123,6 +131,7 @@ class Quarter:
         for hour in range(days * 24):
             now = datetime.combine(start, time(0), tzinfo=DAMASCUS) + timedelta(hours=hour)
             self.clock.set(now)
+            self._weather(now)
             if now.astimezone(DAMASCUS).hour == 0:
                 self._import_usage(damascus_date(now))
             if hour == 0 or now.astimezone(DAMASCUS).hour == 2:  # after the 01:00 bill runs
@@ -135,6 +144,18 @@ class Quarter:
             if hour % 24 == 23:
                 progress(hour // 24 + 1)
         return self._report(start, days)
+
+    def _weather(self, now: datetime) -> None:
+        """The link between the systems, both ways: down now and then, for hours."""
+        if self.link_down_until is not None and now >= self.link_down_until:
+            self.link_down_until = None
+        if self.link_down_until is None and self.rng.random() < OUTAGE_CHANCE_PER_HOUR:
+            self.link_down_until = now + timedelta(hours=self.rng.randint(*OUTAGE_HOURS))
+        down = self.link_down_until is not None
+        self.link_down_hours += down
+        links: tuple[Any, ...] = (self.platform.biller, self.platform.switch_link)
+        for link in links:  # the in-process links (fawtara/links/) can be cut
+            link.reachable = not down
 
     def _tick(self) -> None:
         for key, status in self.scheduler.tick().jobs_run:
@@ -248,6 +269,8 @@ class Quarter:
                 self.clock.now(),
             )  # fmt: skip
             return
+        if self.link_down_until is not None:
+            self.counts[code]["notices delayed (link down)"] += 1
         push = plan.channel == "push"
         payment_id = str(uuid.uuid4())
         account = f"ACC-{bill.service_id}"
@@ -272,7 +295,7 @@ class Quarter:
     # The summary --------------------------------------------------------------------
 
     def _report(self, start: date, days: int) -> QuarterReport:
-        report = QuarterReport(start, days, self.counts)
+        report = QuarterReport(start, days, self.counts, link_down_hours=self.link_down_hours)
         sb = t.suspension_bills.c
         with self.platform.billing_uow(readonly=True) as uow:  # the lifecycle is the billing's
             assert uow.connection is not None
@@ -289,6 +312,16 @@ class Quarter:
                     self.counts[row.biller_code]["still suspended"] += 1
                 if all(self._accepted_on_time(bill_id) for bill_id in causes[row.id]):
                     report.violations += 1
+            for row in uow.connection.execute(
+                select(t.job_runs.c.biller_code, t.job_runs.c.counts).where(
+                    t.job_runs.c.job == "overdue_sweep"
+                )
+            ):
+                for name, label in (
+                    ("suspensions_deferred", "suspensions deferred (switch unreachable)"),
+                    ("waiting_payment_in_flight", "suspensions waiting (payment in flight)"),
+                ):
+                    self.counts[row.biller_code][label] += int((row.counts or {}).get(name, 0))
             report.reconnection_delay_s_max = self._reconnection_delay_s_max(uow.connection)
             report.jobs.update(_outbox_topics(uow.connection))  # reminders, notices, reviews
             report.rows = self.counts
