@@ -9,7 +9,9 @@ from all of them, at a time drawn around its due date (exactly 23:59 and
 - pull: the bank answers at once;
 - pull, unknown: the bank's answer is lost; a worker round resolves it later;
 - push: the bank app's payment, posted at once;
-- push in transit: the biller is unreachable; a worker round posts it later;
+- push in transit: the biller is unreachable; a worker round posts it later,
+  and the biller's notices accepted after it wait behind it (they are
+  delivered in acceptance order);
 - counter: cash at a counter that syncs it days later, with its original time.
 
 Between payments, worker rounds and sweeps happen at random times, and during
@@ -177,9 +179,19 @@ class Example:
         else:
             world.pay_push(bill, at, in_transit=plan.channel == "push_in_transit")
         self.truth.known_at[bill_id] = at
-        if plan.channel in ("pull", "push"):
+        if plan.channel in ("pull", "push") and not self.notice_waiting(at):
             self.truth.posted_at[bill_id] = at
         self.review(at)
+
+    def notice_waiting(self, at: datetime) -> bool:
+        """A notice of this biller that the switch could not deliver is still waiting: the
+        biller's link is down at the switch, and later notices queue behind it."""
+        return any(
+            plan.channel == "push_in_transit"
+            and self.known(bill_id, at)
+            and bill_id not in self.truth.posted_at
+            for bill_id, plan in self.truth.plan.items()
+        )
 
     def sync(self, at: datetime, bill_id: str) -> None:
         plan = self.truth.plan[bill_id]
@@ -191,10 +203,7 @@ class Example:
     def settle(self, at: datetime, _: str = "") -> None:
         self.world.settle_payments(at)
         for bill_id, plan in self.truth.plan.items():
-            if (
-                plan.channel in ("pull_unknown", "push_in_transit")
-                and bill_id in self.truth.known_at
-            ):
+            if plan.channel != "counter" and bill_id in self.truth.known_at:
                 self.truth.posted_at.setdefault(bill_id, at)
         self.review(at)
 
@@ -328,6 +337,32 @@ class Example:
                     assert self.truth.plan[bill_id].channel == "counter", suspension
                     waited = suspension["suspended_on"] - (bill.due_on + timedelta(days=self.grace))
                     assert waited > timedelta(days=limits.counter_sync_wait_days_max), suspension
+
+
+def test_a_notice_accepted_after_one_in_transit_waits_behind_it(
+    engine: Engine, billing_engine: Engine
+) -> None:
+    """Found by hypothesis: a payment in transit at 23:59 on the due day, a sweep at
+    00:00 that suspends the other service, whose payment at 00:01 then waits behind the
+    first notice (the biller's link is down at the switch) until the worker round."""
+    midnight = datetime(2026, 12, 2, 0, 0, tzinfo=DAMASCUS)
+    scenario = {
+        "link_down_at": set(),
+        "cycles": ["2026-10"],
+        "services": 2,
+        "grace_days": 0,
+        "plans": {
+            ("2026-10", 0): PaymentPlan(
+                "push_in_transit", midnight - timedelta(minutes=1), timedelta(hours=1)
+            ),
+            ("2026-10", 1): PaymentPlan(
+                "pull", midnight + timedelta(minutes=1), timedelta(hours=1)
+            ),
+        },
+        "sweeps": [midnight],
+        "settles": [],
+    }
+    Example(_platform(engine, billing_engine), scenario).run()
 
 
 def _platform(engine: Engine, billing_engine: Engine) -> Platform:
