@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+from fawtara.billing.domain.tariffs import Block, Tariff
 from fawtara.billing.use_cases.ports import UnitOfWork
 from fawtara.kernel.billers import (
     Biller,
@@ -19,6 +20,7 @@ from fawtara.kernel.billers import (
     ServiceKind,
 )
 from fawtara.kernel.bills import Bill, BillStatus, bill_id_for
+from fawtara.kernel.money import Rate
 from fawtara.kernel.references import luhn_check_digit
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
@@ -44,6 +46,15 @@ STE = Biller(
     due_days=30,
     grace_days=10,
     channels=("bank", "portal"),
+)
+ELEC_RESIDENTIAL = Tariff(
+    biller_code="ELEC",
+    service_kind=ServiceKind.ELECTRICITY,
+    tariff_class="residential",
+    effective_from=date(2025, 11, 1),
+    decision="Ministry of Energy Decision 687/2025",
+    unit="kWh",
+    blocks=(Block(300, Rate.parse("6.00")), Block(None, Rate.parse("14.00"))),
 )
 LINES = [
     {
