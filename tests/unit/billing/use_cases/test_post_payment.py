@@ -86,6 +86,7 @@ def test_the_same_id_with_another_body_is_refused(world: World) -> None:
         ({"bill_ids": ("STE-2026-10-3",)}, UnknownBill),  # another service's bill
         ({"amount_minor": 99}, AmountNotAllowed),  # under ELEC's minimum
         ({"amount_minor": 320_001}, AmountNotAllowed),  # no advances at ELEC
+        ({"bill_ids": ("ELEC-2026-B5-1", "ELEC-2026-B5-1")}, ValidationError),
         ({"payment_id": ""}, ValidationError),
         ({"payment_id": "p" * 65}, ValidationError),
     ],
