@@ -33,8 +33,10 @@ check: lint typecheck
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)
 
+# The fakes under tests/ are checked against the ports they stand in for.
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict tests/fakes
 
 # The import direction (pyproject.toml [tool.importlinter]).
 contracts: $(STAMP)

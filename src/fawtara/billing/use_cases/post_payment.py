@@ -33,6 +33,9 @@ def post_payment(uow: UnitOfWork, command: PostPayment, posted_at: datetime) -> 
         stored = uow.postings.get(command.payment_id)
         if stored is not None:
             return _replay(uow, command, stored)
+        # get_many reads each bill once, so plan_payment would never see the repeat.
+        if len(set(command.bill_ids)) != len(command.bill_ids):
+            raise ValidationError("a bill is chosen twice in one payment")
         biller = uow.billers.get(command.biller_code)
         if biller is None:
             raise UnknownBiller(f"unknown biller {command.biller_code!r}")
