@@ -36,7 +36,7 @@ from fawtara.billing.use_cases.ports import (
 from fawtara.kernel.billers import Biller, ServiceState
 from fawtara.kernel.bills import Bill
 from fawtara.kernel.calendar import Cycle
-from fawtara.kernel.notices import InFlight
+from fawtara.kernel.notices import DownloadedFile, InFlight
 
 
 class DuplicateKey(Exception):
@@ -534,6 +534,9 @@ class FakeSwitchLink:
         self.down = False
         self.uploads: list[tuple[str, str, list[Any]]] = []
         self.questions: list[tuple[str, tuple[str, ...]]] = []
+        # Payments files of upload-mode billers: (biller, file), open until acknowledged.
+        self.files: list[tuple[str, DownloadedFile]] = []
+        self.acknowledged: dict[str, dict[str, str]] = {}  # file id -> receipts
 
     def upload_bills(self, biller_code: str, file_id: str, rows: Sequence[Any]) -> int:
         if self.down:
@@ -546,6 +549,25 @@ class FakeSwitchLink:
         if self.down or self.answer is None:
             raise SwitchUnreachable("the fake switch is down")
         return self.answer
+
+    def payment_files(self, biller_code: str, after: str | None) -> list[DownloadedFile]:
+        if self.down:
+            raise SwitchUnreachable("the fake switch is down")
+        open_files = [
+            found
+            for code, found in self.files
+            if code == biller_code and found.file_id not in self.acknowledged
+        ]
+        ids = [found.file_id for found in open_files]
+        return open_files[ids.index(after) + 1 :] if after in ids else open_files
+
+    def acknowledge_payment_file(
+        self, biller_code: str, file_id: str, receipts: dict[str, str]
+    ) -> None:
+        if self.down:
+            raise SwitchUnreachable("the fake switch is down")
+        assert (biller_code, file_id) in {(c, f.file_id) for c, f in self.files}, file_id
+        self.acknowledged.setdefault(file_id, dict(receipts))
 
 
 class FakeProvisioningGateway:
