@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from fawtara.billing.adapters.leader import leader_lock
 from fawtara.billing.domain.jobs import JobName, JobStatus
 from fawtara.billing.use_cases import lifecycle as lifecycle_module
+from fawtara.billing.use_cases.ports import SwitchUnreachable
 from fawtara.billing.use_cases.scheduler import Scheduler
 from fawtara.storage import tables as t
 from fawtara.wiring import Platform
@@ -117,6 +119,22 @@ def test_a_job_killed_half_way_is_resumed_and_issues_nothing_twice(
     assert world.count(t.provisioning_orders) == 4
     assert len(world.outbox("sms.service_suspended")) == 4
     assert len(world.network.orders) == 4 and world.network.duplicates == 0
+
+
+def test_a_job_that_cannot_reach_the_switch_logs_one_warning_not_a_traceback(
+    world: LifecycleWorld, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_switch(*args: object, **kwargs: object) -> object:
+        raise SwitchUnreachable("ConnectError: [Errno 111] Connection refused")
+
+    monkeypatch.setattr(lifecycle_module, "review", no_switch)
+    with caplog.at_level(logging.WARNING, logger="fawtara.scheduler"):
+        Scheduler(world.lifecycle, "s").tick()
+    (record,) = [r for r in caplog.records if r.name == "fawtara.scheduler"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "switch is unreachable" in record.getMessage()
+    failed = next(r for r in runs(world) if r["job"] == "overdue_sweep")
+    assert failed["status"] == "failed"
 
 
 def test_a_failing_job_is_recorded_and_retried_after_its_backoff(

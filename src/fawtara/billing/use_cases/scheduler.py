@@ -46,6 +46,7 @@ from fawtara.billing.use_cases.lifecycle import (
     sweep,
 )
 from fawtara.billing.use_cases.lifecycle_notices import send_reminders
+from fawtara.billing.use_cases.ports import SwitchUnreachable
 from fawtara.billing.use_cases.publishing import publish_cycle
 from fawtara.kernel import limits
 from fawtara.kernel.billers import Biller
@@ -184,10 +185,10 @@ class Scheduler:
                 raise UnknownBiller(f"unknown biller {key.biller_code!r}")
             counts = JOBS[key.job](self.lifecycle, biller, key, clock.now())
         except Exception as error:  # a job's failure is recorded and retried, never fatal
-            log.exception("job %s %s %s failed", key.job.value, key.biller_code, key.scheduled_for)
             with self.lifecycle.uow_factory() as uow:
                 attempts = _attempts(uow.jobs.since(key.scheduled_for).get(key))
                 retry_at = clock.now() + timedelta(seconds=job_retry_delay_s(attempts))
+                _log_failure(key, error, retry_at)
                 uow.jobs.finish(key, JobStatus.FAILED, clock.now(), {}, error_text(error), retry_at)
                 uow.commit()
             return JobStatus.FAILED
@@ -198,6 +199,15 @@ class Scheduler:
             uow.commit()
         log.info("job %s %s %s: %s", key.job.value, key.biller_code, key.scheduled_for, counts)
         return JobStatus.SUCCEEDED
+
+
+def _log_failure(key: JobKey, error: Exception, retry_at: datetime) -> None:
+    """The switch out of reach is the weak network, not a bug: one line, no traceback."""
+    what = f"job {key.job.value} {key.biller_code} {key.scheduled_for} failed"
+    if isinstance(error, SwitchUnreachable):
+        log.warning("%s: the switch is unreachable (%s); again at %s", what, error, retry_at)
+    else:
+        log.exception("%s; again at %s", what, retry_at)
 
 
 def _is_due(run: JobRun | None, now: datetime) -> bool:
