@@ -62,7 +62,6 @@ class BillingState:
     allocations: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     reversals: dict[str, dict[str, Any]] = field(default_factory=dict)
     outbox: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    sms_messages: list[dict[str, Any]] = field(default_factory=list)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -262,9 +261,6 @@ class FakePresentmentRepository:
             if s["biller_code"] == biller_code and s["reference"] == reference:
                 return _service_with_holder(service_id, s, self.state.customers[s["customer_id"]])
         return None
-
-    def messages_of(self, payment_id: str) -> list[dict[str, Any]]:
-        return [dict(m) for m in self.state.sms_messages if m.get("payment_id") == payment_id]
 
     def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool:
         if payment_id in self.state.reversals:

@@ -162,7 +162,6 @@ def test_a_service_is_presented_with_its_holder(store: Store, seeded: dict[str, 
             "governorate": "Damascus",
         }
         assert uow.presentment.service("STE", METERS[0]) is None
-        assert uow.presentment.messages_of("no-such-payment") == []
 
 
 def test_service_states_are_read_for_known_services(store: Store, seeded: dict[str, int]) -> None:

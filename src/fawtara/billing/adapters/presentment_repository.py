@@ -1,5 +1,5 @@
-"""What the billing system presents of a subscriber: the service, its holder, its
-bills' SMS, and the record of reversed postings."""
+"""What the billing system presents of a subscriber: the service and its holder, and the
+record of reversed postings."""
 
 from __future__ import annotations
 
@@ -37,27 +37,6 @@ class SqlPresentmentRepository:
         )
         row = self.connection.execute(query).mappings().first()
         return None if row is None else dict(row)
-
-    def messages_of(self, payment_id: str) -> list[dict[str, Any]]:
-        """The SMS sent for a payment, with their delivery state."""
-        m = t.sms_messages.c
-        query = (
-            select(
-                m.kind,
-                m.state,
-                m.msisdn,
-                m.language,
-                m.text,
-                m.parts,
-                m.smsc_message_ids,
-                m.failure_reason,
-                m.submitted_at,
-                m.delivered_at,
-            )
-            .where(m.payment_id == payment_id)
-            .order_by(m.id)
-        )
-        return [dict(row) for row in self.connection.execute(query).mappings()]
 
     def reverse_posting(self, payment_id: str, reason: str, now: datetime) -> bool:
         """Record the reversal of a posting once; False when it was reversed already."""

@@ -7,10 +7,9 @@ single writer (every write transaction is BEGIN IMMEDIATE, see engine.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Self
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Connection, Engine, and_, bindparam, func, insert, select, update
 
@@ -25,6 +24,7 @@ from fawtara.sms.use_cases.notifications import (
     StoredSms,
 )
 from fawtara.storage import tables as t
+from fawtara.storage.uow import SqlUnitOfWork
 
 POSSIBLY_SENT = (
     "possibly_sent: the worker stopped between submit_sm and its response; "
@@ -310,35 +310,13 @@ class SqlSmsRepository:
         return result.rowcount or 0
 
 
-class SqlSmsUnitOfWork:
-    """One transaction with the SMS repository bound to it."""
+class SqlSmsUnitOfWork(SqlUnitOfWork):
+    """One transaction with the SMS repository bound to it (either system's store)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.connection: Connection | None = None
+    STORE = "SMS outbox"
+    REPOSITORIES: ClassVar[Mapping[str, Callable[[Connection], Any]]] = {"sms": SqlSmsRepository}
 
-    def __enter__(self) -> Self:
-        self.connection = self.engine.connect()
-        self._transaction = self.connection.begin()
-        self.sms = SqlSmsRepository(self.connection)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self.connection is not None
-        try:
-            if self._transaction.is_active:
-                self._transaction.rollback()
-        finally:
-            self.connection.close()
-            self.connection = None
-
-    def commit(self) -> None:
-        self._transaction.commit()
+    sms: SqlSmsRepository
 
 
 def _conforms(engine: Engine) -> SmsUnitOfWork:
