@@ -9,7 +9,10 @@ everything. The banks want the account holder's one-time code for the debits a t
 party (the portal) initiates, not for their own app's (docs/BANKS.md, "Consent").
 The ports come from the settings (FAWTARA_PORT, FAWTARA_BILLING_PORT, FAWTARA_BANKS,
 FAWTARA_SMSC_PORT, FAWTARA_SMSC_HTTP_PORT, FAWTARA_STATION_PORT), so a second
-instance can run beside the demo.
+instance can run beside the demo. The switch and the billing system bind to the
+simulated SMSC with logins of their own (FAWTARA_SMSC_SYSTEM_ID and
+FAWTARA_BILLING_SMSC_SYSTEM_ID), as two customers of the operator do: each gets
+the delivery receipts of its own messages.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -30,7 +34,7 @@ import httpx
 
 from fawtara.demo.bank_accounts import demo_accounts
 from fawtara.demo.counters import demo_counter_key
-from fawtara.sms.bootstrap import smpp_config
+from fawtara.sms.bootstrap import BILLING, SmppConfig, login_environment, smpp_config
 from fawtara.sms.entrypoints.sms_worker import run_sms_worker
 from fawtara.switch.entrypoints.workers import run_payment_worker
 from fawtara.wiring import Platform
@@ -67,6 +71,24 @@ def demo_station_command(platform: Platform, switch_port: int) -> list[str]:
     )
 
 
+def smsc_command(switch: SmppConfig, billing: SmppConfig, http_port: int) -> list[str]:
+    """The simulated SMSC with two accounts, the switch's (the first) and the billing
+    system's: each gets the delivery receipts of its own messages."""
+    return fawtara_command(
+        "smsc-sim",
+        "--port",
+        str(switch.port),
+        "--http-port",
+        str(http_port),
+        "--system-id",
+        switch.system_id,
+        "--password",
+        switch.password,
+        "--account",
+        f"{billing.system_id}:{billing.password}",
+    )
+
+
 def local_banks(platform: Platform) -> dict[str, str]:
     """The configured banks that live on this machine: the simulators to start."""
     return {
@@ -84,8 +106,13 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def children(commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started = [subprocess.Popen(command, preexec_fn=_die_with_parent) for command in commands]
+def children(
+    commands: list[list[str]], environment: Mapping[str, str] | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started = [
+        subprocess.Popen(command, env=environment, preexec_fn=_die_with_parent)
+        for command in commands
+    ]
     try:
         yield started
     finally:
@@ -135,7 +162,7 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
     from fawtara.switch.entrypoints.api.app import create_app
 
     banks = local_banks(platform)
-    sms = smpp_config()
+    sms, billing_sms = smpp_config(), smpp_config(BILLING)
     settings = platform.settings
     smsc_view = f"http://127.0.0.1:{settings.smsc_http_port}"
     commands = [
@@ -151,24 +178,14 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
         )
         for code, url in banks.items()
     ]
-    commands.append(
-        fawtara_command(
-            "smsc-sim",
-            "--port",
-            str(sms.port),
-            "--http-port",
-            str(settings.smsc_http_port),
-            "--system-id",
-            sms.system_id,
-            "--password",
-            sms.password,
-        )
-    )
+    commands.append(smsc_command(sms, billing_sms, settings.smsc_http_port))
     commands.append(demo_station_command(platform, port))
     # The billers' billing system, a service of its own (its store, its Biller API, its jobs).
     billing = f"http://127.0.0.1:{settings.billing_port}"
     commands.append(fawtara_command("billing", "serve", "--port", str(settings.billing_port)))
-    with children(commands):
+    # The billing service reads its own login from these (its sender, `billing serve`).
+    environment = {**os.environ, **login_environment(BILLING, billing_sms)}
+    with children(commands, environment):
         wait_healthy([*banks.values(), smsc_view, billing])
         log.info("the billing system (Biller API): %s", billing)
         log.info("the counter DAM01 (cashier rana): http://127.0.0.1:%d", settings.station_port)
