@@ -19,6 +19,7 @@ from fawtara.sms.adapters.config import SmppConfig
 SYSTEM_ID, PASSWORD = "fawtara", "secret1"
 # A second account, as the billing system has its own at the operator's SMSC.
 BILLING_SYSTEM_ID, BILLING_PASSWORD = "fawtara-billing", "secret2"
+BANK_SYSTEM_ID, BANK_PASSWORD = "fawtara-banks", "secret3"  # the bank simulators' codes
 
 
 def free_port() -> int:
@@ -103,6 +104,8 @@ def running_smsc(receipt_delay_ms: int = 50) -> Iterator[Smsc]:
         PASSWORD,
         "--account",
         f"{BILLING_SYSTEM_ID}:{BILLING_PASSWORD}",
+        "--account",
+        f"{BANK_SYSTEM_ID}:{BANK_PASSWORD}",
         "--receipt-delay-ms",
         str(receipt_delay_ms),
     ]

@@ -58,7 +58,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[Service, dict[str, str]]]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("FAWTARA_SMSC_", "FAWTARA_BILLING_SMSC_"))
+        if not name.startswith(("FAWTARA_SMSC_", "FAWTARA_BILLING_SMSC_", "FAWTARA_BANK_SMSC_"))
     }
     env.update(demo_environment(tmp_path))
     (tmp_path / "var").mkdir()

@@ -8,13 +8,15 @@ import pytest
 import typer
 
 from fawtara.simulators.smsc.cli import parse_accounts
-from fawtara.sms.bootstrap import BILLING, SWITCH, login_environment, smpp_config
+from fawtara.sms.bootstrap import BANKS, BILLING, SWITCH, login_environment, smpp_config
 
 LOGIN_VARIABLES = (
     "FAWTARA_SMSC_SYSTEM_ID",
     "FAWTARA_SMSC_PASSWORD",
     "FAWTARA_BILLING_SMSC_SYSTEM_ID",
     "FAWTARA_BILLING_SMSC_PASSWORD",
+    "FAWTARA_BANK_SMSC_SYSTEM_ID",
+    "FAWTARA_BANK_SMSC_PASSWORD",
 )
 
 
@@ -24,10 +26,11 @@ def no_login_set(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_the_demo_logins_of_the_two_systems_differ() -> None:
-    switch, billing = smpp_config(SWITCH), smpp_config(BILLING)
+def test_the_demo_logins_of_the_senders_differ() -> None:
+    switch, billing, banks = smpp_config(SWITCH), smpp_config(BILLING), smpp_config(BANKS)
     assert (switch.system_id, switch.password) == ("fawtara", "fawtara1")
     assert (billing.system_id, billing.password) == ("fawtara-billing", "billing1")
+    assert (banks.system_id, banks.password) == ("fawtara-banks", "banks1")
     assert smpp_config() == switch
 
 

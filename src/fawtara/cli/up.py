@@ -11,8 +11,9 @@ The ports come from the settings (FAWTARA_PORT, FAWTARA_BILLING_PORT, FAWTARA_BA
 FAWTARA_SMSC_PORT, FAWTARA_SMSC_HTTP_PORT, FAWTARA_STATION_PORT), so a second
 instance can run beside the demo. The switch and the billing system bind to the
 simulated SMSC with logins of their own (FAWTARA_SMSC_SYSTEM_ID and
-FAWTARA_BILLING_SMSC_SYSTEM_ID), as two customers of the operator do: each gets
-the delivery receipts of its own messages.
+FAWTARA_BILLING_SMSC_SYSTEM_ID), as two customers of the operator do, and so do
+the bank simulators texting one-time codes (FAWTARA_BANK_SMSC_SYSTEM_ID): each
+gets the delivery receipts of its own messages.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import httpx
 
 from fawtara.demo.bank_accounts import demo_accounts
 from fawtara.demo.counters import demo_counter_key
-from fawtara.sms.bootstrap import BILLING, SmppConfig, login_environment, smpp_config
+from fawtara.sms.bootstrap import BANKS, BILLING, SmppConfig, login_environment, smpp_config
 from fawtara.sms.entrypoints.sms_worker import run_sms_worker
 from fawtara.switch.entrypoints.workers import run_payment_worker
 from fawtara.wiring import Platform
@@ -71,9 +72,10 @@ def demo_station_command(platform: Platform, switch_port: int) -> list[str]:
     )
 
 
-def smsc_command(switch: SmppConfig, billing: SmppConfig, http_port: int) -> list[str]:
-    """The simulated SMSC with two accounts, the switch's (the first) and the billing
-    system's: each gets the delivery receipts of its own messages."""
+def smsc_command(switch: SmppConfig, others: list[SmppConfig], http_port: int) -> list[str]:
+    """The simulated SMSC with an account per sender of SMS, the switch's first, then the
+    billing system's and the banks': each gets the delivery receipts of its own messages."""
+    accounts = [f"--account={other.system_id}:{other.password}" for other in others]
     return fawtara_command(
         "smsc-sim",
         "--port",
@@ -84,8 +86,7 @@ def smsc_command(switch: SmppConfig, billing: SmppConfig, http_port: int) -> lis
         switch.system_id,
         "--password",
         switch.password,
-        "--account",
-        f"{billing.system_id}:{billing.password}",
+        *accounts,
     )
 
 
@@ -162,7 +163,7 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
     from fawtara.switch.entrypoints.api.app import create_app
 
     banks = local_banks(platform)
-    sms, billing_sms = smpp_config(), smpp_config(BILLING)
+    sms, billing_sms, bank_sms = smpp_config(), smpp_config(BILLING), smpp_config(BANKS)
     settings = platform.settings
     smsc_view = f"http://127.0.0.1:{settings.smsc_http_port}"
     commands = [
@@ -178,13 +179,17 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
         )
         for code, url in banks.items()
     ]
-    commands.append(smsc_command(sms, billing_sms, settings.smsc_http_port))
+    commands.append(smsc_command(sms, [billing_sms, bank_sms], settings.smsc_http_port))
     commands.append(demo_station_command(platform, port))
     # The billers' billing system, a service of its own (its store, its Biller API, its jobs).
     billing = f"http://127.0.0.1:{settings.billing_port}"
     commands.append(fawtara_command("billing", "serve", "--port", str(settings.billing_port)))
-    # The billing service reads its own login from these (its sender, `billing serve`).
-    environment = {**os.environ, **login_environment(BILLING, billing_sms)}
+    # The billing service and the banks read their own logins from these.
+    environment = {
+        **os.environ,
+        **login_environment(BILLING, billing_sms),
+        **login_environment(BANKS, bank_sms),
+    }
     with children(commands, environment):
         wait_healthy([*banks.values(), smsc_view, billing])
         log.info("the billing system (Biller API): %s", billing)

@@ -12,12 +12,19 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from fawtara.kernel.ports import Clock
-from fawtara.sms.adapters.config import BILLING_LOGIN, SWITCH_LOGIN, SmppConfig, SmppLogin
+from fawtara.sms.adapters.config import (
+    BANK_LOGIN,
+    BILLING_LOGIN,
+    SWITCH_LOGIN,
+    SmppConfig,
+    SmppLogin,
+)
 from fawtara.sms.adapters.gateway import SmppGateway
 from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork
 from fawtara.storage.schema import BILLING, SWITCH
 
 __all__ = [
+    "BANKS",
     "BILLING",
     "SWITCH",
     "SmppConfig",
@@ -39,14 +46,16 @@ class Stores(Protocol):
     def store(self, system: str) -> Engine: ...
 
 
+BANKS = "banks"  # the bank simulators' code sender: a sender of SMS, with no store here
 # Each system binds with its own account: the SMSC returns receipts to the submitter's.
-LOGINS: dict[str, SmppLogin] = {SWITCH: SWITCH_LOGIN, BILLING: BILLING_LOGIN}
+LOGINS: dict[str, SmppLogin] = {SWITCH: SWITCH_LOGIN, BILLING: BILLING_LOGIN, BANKS: BANK_LOGIN}
 
 
 def smpp_config(system: str = SWITCH) -> SmppConfig:
     """FAWTARA_SMSC_* and FAWTARA_SMS_* from the environment, demo defaults otherwise,
     with `system`'s login: FAWTARA_SMSC_SYSTEM_ID/_PASSWORD for the switch,
-    FAWTARA_BILLING_SMSC_SYSTEM_ID/_PASSWORD for the billing system."""
+    FAWTARA_BILLING_SMSC_SYSTEM_ID/_PASSWORD for the billing system,
+    FAWTARA_BANK_SMSC_SYSTEM_ID/_PASSWORD for the bank simulators."""
     return SmppConfig.from_environment(login=LOGINS[system])
 
 

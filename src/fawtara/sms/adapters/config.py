@@ -32,6 +32,10 @@ SWITCH_LOGIN = SmppLogin("FAWTARA_SMSC_SYSTEM_ID", "FAWTARA_SMSC_PASSWORD", "faw
 BILLING_LOGIN = SmppLogin(
     "FAWTARA_BILLING_SMSC_SYSTEM_ID", "FAWTARA_BILLING_SMSC_PASSWORD", "fawtara-billing", "billing1"
 )
+# The bank simulators' one-time codes (a bank is an operator's customer of its own too).
+BANK_LOGIN = SmppLogin(
+    "FAWTARA_BANK_SMSC_SYSTEM_ID", "FAWTARA_BANK_SMSC_PASSWORD", "fawtara-banks", "banks1"
+)
 
 
 @dataclass(frozen=True, slots=True)
