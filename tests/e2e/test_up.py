@@ -1,7 +1,8 @@
 """`fawtara up` as `make run` starts it (schema, billing schema, demo seed, up), on free
 ports and SQLite files of its own: the switch and the billing system bind to the
-simulated SMSC with logins of their own, and each one's SMS end delivered in its own
-store, with no receipt reaching the other's worker.
+simulated SMSC with logins of their own (and so does a bank texting a one-time code),
+and each one's SMS end delivered in its own store, with no receipt reaching another's
+worker.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from tests.e2e.chaos_support import FAWTARA, LOOPBACK, Service, free_port
 
 SETTLED_WITHIN_S = 90.0  # the demo's first reminders and payment SMS, sent and receipted
 DROPPED = "dropped a receipt for unknown SMSC id"
+DEMO_HOLDER_ACCOUNT = "1100000371"  # a Bemo account of the demo (README, "a subscriber")
 
 
 def demo_environment(workdir: Path) -> dict[str, str]:
@@ -110,6 +113,10 @@ def test_the_demos_switch_and_billing_each_get_their_own_receipts(
     demo: tuple[Service, dict[str, str]],
 ) -> None:
     up, env = demo
+    bemo = env["FAWTARA_BANKS"].split(",")[0].removeprefix("BEMO=")
+    consent = {"payment_id": str(uuid.uuid4()), "account": DEMO_HOLDER_ACCOUNT, "amount_minor": 1}
+    asked = httpx.post(f"{bemo}/consents", json=consent, timeout=10)  # the bank texts a code
+    assert asked.status_code == 201, asked.text
     deadline = time.monotonic() + SETTLED_WITHIN_S
     while not settled(env):
         assert up.running, up.log_tail()
@@ -118,8 +125,8 @@ def test_the_demos_switch_and_billing_each_get_their_own_receipts(
             f", billing {sms_states(env['FAWTARA_BILLING_DATABASE_URL'])}\n{up.log_tail()}"
         )
         time.sleep(0.5)
-    assert smsc(env, "/healthz")["bound_by_account"] == {"fawtara": 1, "fawtara-billing": 1}
-    senders = {message["system_id"] for message in smsc(env, "/messages")}
-    assert senders == {"fawtara", "fawtara-billing"}
+    logins = {"fawtara", "fawtara-billing", "fawtara-banks"}
+    assert smsc(env, "/healthz")["bound_by_account"] == dict.fromkeys(logins, 1)
+    assert {message["system_id"] for message in smsc(env, "/messages")} == logins
     dropped = [line for line in up.log_text().splitlines() if DROPPED in line]
     assert dropped == [], f"{len(dropped)} receipts reached the wrong worker: {dropped[:3]}"
