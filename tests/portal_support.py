@@ -21,7 +21,7 @@ from fawtara.receipts.bootstrap import init_switch_keys
 from fawtara.switch.domain.participants import Participant, ParticipantKind
 from fawtara.switch.use_cases.participants import register_participant
 from fawtara.wiring import Platform
-from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, free_port, wait_until
+from tests.smsc_support import BANK_PASSWORD, BANK_SYSTEM_ID, Smsc, free_port, wait_until
 from tests.support import build_world, usage_rows
 
 ACCOUNT, HOLDER_MSISDN = "1100000001", "+963944000001"
@@ -34,7 +34,9 @@ def running_bank(smsc: Smsc, database: Path, consent: str = "third-party") -> It
     command = [sys.executable, "-m", "fawtara.simulators.bank", "--bank", "BEMO"]
     command += ["--port", str(port), "--database", str(database), "--consent", consent]
     environment = dict(os.environ, FAWTARA_SMSC_PORT=str(smsc.smpp_port))
-    environment.update(FAWTARA_SMSC_SYSTEM_ID=SYSTEM_ID, FAWTARA_SMSC_PASSWORD=PASSWORD)
+    environment.update(
+        FAWTARA_BANK_SMSC_SYSTEM_ID=BANK_SYSTEM_ID, FAWTARA_BANK_SMSC_PASSWORD=BANK_PASSWORD
+    )
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
 

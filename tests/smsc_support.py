@@ -17,6 +17,9 @@ from typing import Any
 from fawtara.sms.adapters.config import SmppConfig
 
 SYSTEM_ID, PASSWORD = "fawtara", "secret1"
+# A second account, as the billing system has its own at the operator's SMSC.
+BILLING_SYSTEM_ID, BILLING_PASSWORD = "fawtara-billing", "secret2"
+BANK_SYSTEM_ID, BANK_PASSWORD = "fawtara-banks", "secret3"  # the bank simulators' codes
 
 
 def free_port() -> int:
@@ -43,6 +46,10 @@ class Smsc:
         }
         options.update(changes)
         return SmppConfig(**options)
+
+    def billing_config(self, **changes: Any) -> SmppConfig:
+        """The login of the second account (the billing system's)."""
+        return self.config(system_id=BILLING_SYSTEM_ID, password=BILLING_PASSWORD, **changes)
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -95,6 +102,10 @@ def running_smsc(receipt_delay_ms: int = 50) -> Iterator[Smsc]:
         SYSTEM_ID,
         "--password",
         PASSWORD,
+        "--account",
+        f"{BILLING_SYSTEM_ID}:{BILLING_PASSWORD}",
+        "--account",
+        f"{BANK_SYSTEM_ID}:{BANK_PASSWORD}",
         "--receipt-delay-ms",
         str(receipt_delay_ms),
     ]

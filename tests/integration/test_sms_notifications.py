@@ -7,6 +7,7 @@ worker turns them into SMS, and the simulator says what arrived.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import subprocess
@@ -34,7 +35,15 @@ from fawtara.sms.use_cases.notifications import (
 from fawtara.storage import tables as t
 from fawtara.storage.schema import BILLING
 from fawtara.wiring import Platform
-from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, fresh, running_smsc, wait_until
+from tests.smsc_support import (
+    BILLING_SYSTEM_ID,
+    PASSWORD,
+    SYSTEM_ID,
+    Smsc,
+    fresh,
+    running_smsc,
+    wait_until,
+)
 
 PAST = datetime(2026, 1, 1, tzinfo=UTC)  # due for any clock the tests use
 FAST = WorkerPolicy(backoff_ms_min=50, backoff_ms_max=200, receipt_match_grace_s=5)
@@ -353,26 +362,24 @@ def stored_state(uow: SqlSmsUnitOfWork) -> str:
     return str(uow.connection.execute(select(t.sms_messages.c.state)).scalar_one())
 
 
-def test_the_billing_systems_own_notices_are_sent_from_its_own_outbox(
-    live: Platform, smsc: Smsc
-) -> None:
-    """Reminders are queued in the billing store; a worker on that store sends them."""
+def add_billing_notice(engine: Engine, bill_id: str, msisdn: str) -> str:
+    """A reminder queued in the billing store's outbox, as billing's jobs queue it."""
     notice = {
-        "notice_id": "bill_due_soon:ELEC-2026-B5-1",
-        "msisdn": "+963933123459",
+        "notice_id": f"bill_due_soon:{bill_id}",
+        "msisdn": msisdn,
         "language": "ar",
         "biller_code": "ELEC",
         "biller_name_ar": "كهرباء دمشق",
         "biller_name_en": "Damascus Electricity",
         "service_ref": "1236679872",
         "periods": ["2026-B5"],
-        "bill_ids": ["ELEC-2026-B5-1"],
+        "bill_ids": [bill_id],
         "amount_minor": 349400,
         "currency": "SYP",
         "due_on": "2026-12-01",
         "at": "2026-11-28T07:00:00+00:00",
     }
-    with live.billing_store().begin() as connection:
+    with engine.begin() as connection:
         connection.execute(
             insert(t.outbox).values(
                 topic="sms.bill_due_soon",
@@ -383,14 +390,62 @@ def test_the_billing_systems_own_notices_are_sent_from_its_own_outbox(
                 attempts=0,
             )
         )
+    return str(notice["notice_id"])
+
+
+def test_the_billing_systems_own_notices_are_sent_from_its_own_outbox(
+    live: Platform, smsc: Smsc
+) -> None:
+    """Reminders are queued in the billing store; a worker on that store sends them."""
+    notice_id = add_billing_notice(live.billing_store(), "ELEC-2026-B5-1", "+963933123459")
     add_outbox(live.engine, "pay-switch")  # the switch's: not this worker's to send
     totals = run_sms_worker(
-        live, smsc.config(), threading.Event(), FAST, stop_when_idle=True, system=BILLING
+        live, smsc.billing_config(), threading.Event(), FAST, stop_when_idle=True, system=BILLING
     )
     assert (totals.taken_in, totals.sent) == (1, 1)
-    assert [m["to"] for m in smsc.messages()] == ["+963933123459"]
-    assert list(stored(live.billing_store())) == [(notice["notice_id"], "bill_due_soon")]
+    assert [(m["system_id"], m["to"]) for m in smsc.messages()] == [
+        (BILLING_SYSTEM_ID, "+963933123459")
+    ]
+    assert list(stored(live.billing_store())) == [(notice_id, "bill_due_soon")]
     assert stored(live.engine) == {}
+
+
+def test_the_switch_and_billing_bound_with_their_own_logins_each_get_their_receipts(
+    live: Platform, smsc: Smsc, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both senders bound at once, as under `fawtara up`: every message of each ends
+    delivered, and neither worker sees a receipt of the other's."""
+    caplog.set_level(logging.INFO, logger="fawtara.sms.worker")
+    for n in range(1, 4):
+        add_billing_notice(live.billing_store(), f"ELEC-2026-B5-{n}", f"+96393312346{n}")
+        add_outbox(live.engine, f"pay-both-{n}", msisdn=f"+96393312347{n}")
+    stop = threading.Event()
+    senders = [
+        threading.Thread(target=run_sms_worker, args=(live, smsc.config(), stop, FAST)),
+        threading.Thread(
+            target=run_sms_worker,
+            args=(live, smsc.billing_config(), stop, FAST),
+            kwargs={"system": BILLING},
+        ),
+    ]
+    for sender in senders:
+        sender.start()
+    try:
+        wait_until(
+            lambda: all(
+                [row.state for row in stored(engine).values()] == ["delivered"] * 3
+                for engine in (live.engine, live.billing_store())
+            ),
+            timeout_s=20,
+        )
+    finally:
+        stop.set()
+        for sender in senders:
+            sender.join(timeout=10)
+    accounts = sorted(m["system_id"] for m in smsc.messages())
+    assert accounts == [SYSTEM_ID] * 3 + [BILLING_SYSTEM_ID] * 3
+    dropped = [r for r in caplog.records if "dropped a receipt" in r.getMessage()]
+    assert dropped == []
 
 
 def test_a_worker_beside_a_service_waits_for_an_smsc_that_is_not_up_yet(

@@ -225,7 +225,10 @@ def billing_serve(
     ] = True,
     sms: Annotated[
         bool,
-        typer.Option(help="send the biller's own SMS (reminders, suspensions) over FAWTARA_SMSC_*"),
+        typer.Option(
+            help="send the biller's own SMS (reminders, suspensions) over FAWTARA_SMSC_*, "
+            "as FAWTARA_BILLING_SMSC_SYSTEM_ID"
+        ),
     ] = True,
 ) -> None:
     """Serve the Biller API (inquiry, payment notices, reversals) until Ctrl-C, with the
@@ -247,7 +250,7 @@ def billing_serve(
     if scheduler:
         threads.append(threading.Thread(target=run_scheduler, args=(wired, stop), name="scheduler"))
     if sms:
-        sender_args = (wired, smpp_config(), stop, BILLING)
+        sender_args = (wired, smpp_config(BILLING), stop, BILLING)
         threads.append(
             threading.Thread(target=run_sms_worker_until_stopped, args=sender_args, name="sms")
         )

@@ -253,17 +253,22 @@ def up(
 def smsc_sim(
     port: Annotated[int, typer.Option(help="SMPP port")] = 2775,
     http_port: Annotated[int, typer.Option(help="HTTP port of /messages and /admin/faults")] = 2776,
-    system_id: Annotated[str, typer.Option(help="the one login accepted")] = "fawtara",
+    system_id: Annotated[str, typer.Option(help="the first login accepted")] = "fawtara",
     password: Annotated[str, typer.Option(help="its password (at most 8 characters)")] = "fawtara1",
+    account: Annotated[
+        list[str] | None,
+        typer.Option(help="one more login, SYSTEM_ID:PASSWORD (repeatable), e.g. a biller's"),
+    ] = None,
     receipt_delay_ms: Annotated[
         int, typer.Option(help="delay of delivery receipts; negative: none")
     ] = 200,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
 ) -> None:
-    """Run the SMSC simulator (SMPP 3.4 server with an HTTP view) until Ctrl-C."""
+    """Run the SMSC simulator (SMPP 3.4 server with an HTTP view) until Ctrl-C; each account
+    gets the delivery receipts of its own messages only."""
     from fawtara.simulators.smsc.cli import smsc_sim as run
 
-    run(port, http_port, system_id, password, receipt_delay_ms, host)
+    run(port, http_port, system_id, password, account, receipt_delay_ms, host)
 
 
 @sms_app.command("status")

@@ -9,7 +9,11 @@ everything. The banks want the account holder's one-time code for the debits a t
 party (the portal) initiates, not for their own app's (docs/BANKS.md, "Consent").
 The ports come from the settings (FAWTARA_PORT, FAWTARA_BILLING_PORT, FAWTARA_BANKS,
 FAWTARA_SMSC_PORT, FAWTARA_SMSC_HTTP_PORT, FAWTARA_STATION_PORT), so a second
-instance can run beside the demo.
+instance can run beside the demo. The switch and the billing system bind to the
+simulated SMSC with logins of their own (FAWTARA_SMSC_SYSTEM_ID and
+FAWTARA_BILLING_SMSC_SYSTEM_ID), as two customers of the operator do, and so do
+the bank simulators texting one-time codes (FAWTARA_BANK_SMSC_SYSTEM_ID): each
+gets the delivery receipts of its own messages.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -30,7 +35,7 @@ import httpx
 
 from fawtara.demo.bank_accounts import demo_accounts
 from fawtara.demo.counters import demo_counter_key
-from fawtara.sms.bootstrap import smpp_config
+from fawtara.sms.bootstrap import BANKS, BILLING, SmppConfig, login_environment, smpp_config
 from fawtara.sms.entrypoints.sms_worker import run_sms_worker
 from fawtara.switch.entrypoints.workers import run_payment_worker
 from fawtara.wiring import Platform
@@ -67,6 +72,24 @@ def demo_station_command(platform: Platform, switch_port: int) -> list[str]:
     )
 
 
+def smsc_command(switch: SmppConfig, others: list[SmppConfig], http_port: int) -> list[str]:
+    """The simulated SMSC with an account per sender of SMS, the switch's first, then the
+    billing system's and the banks': each gets the delivery receipts of its own messages."""
+    accounts = [f"--account={other.system_id}:{other.password}" for other in others]
+    return fawtara_command(
+        "smsc-sim",
+        "--port",
+        str(switch.port),
+        "--http-port",
+        str(http_port),
+        "--system-id",
+        switch.system_id,
+        "--password",
+        switch.password,
+        *accounts,
+    )
+
+
 def local_banks(platform: Platform) -> dict[str, str]:
     """The configured banks that live on this machine: the simulators to start."""
     return {
@@ -84,8 +107,13 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def children(commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started = [subprocess.Popen(command, preexec_fn=_die_with_parent) for command in commands]
+def children(
+    commands: list[list[str]], environment: Mapping[str, str] | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started = [
+        subprocess.Popen(command, env=environment, preexec_fn=_die_with_parent)
+        for command in commands
+    ]
     try:
         yield started
     finally:
@@ -135,7 +163,7 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
     from fawtara.switch.entrypoints.api.app import create_app
 
     banks = local_banks(platform)
-    sms = smpp_config()
+    sms, billing_sms, bank_sms = smpp_config(), smpp_config(BILLING), smpp_config(BANKS)
     settings = platform.settings
     smsc_view = f"http://127.0.0.1:{settings.smsc_http_port}"
     commands = [
@@ -151,24 +179,18 @@ def run_platform(platform: Platform, host: str, port: int) -> None:
         )
         for code, url in banks.items()
     ]
-    commands.append(
-        fawtara_command(
-            "smsc-sim",
-            "--port",
-            str(sms.port),
-            "--http-port",
-            str(settings.smsc_http_port),
-            "--system-id",
-            sms.system_id,
-            "--password",
-            sms.password,
-        )
-    )
+    commands.append(smsc_command(sms, [billing_sms, bank_sms], settings.smsc_http_port))
     commands.append(demo_station_command(platform, port))
     # The billers' billing system, a service of its own (its store, its Biller API, its jobs).
     billing = f"http://127.0.0.1:{settings.billing_port}"
     commands.append(fawtara_command("billing", "serve", "--port", str(settings.billing_port)))
-    with children(commands):
+    # The billing service and the banks read their own logins from these.
+    environment = {
+        **os.environ,
+        **login_environment(BILLING, billing_sms),
+        **login_environment(BANKS, bank_sms),
+    }
+    with children(commands, environment):
         wait_healthy([*banks.values(), smsc_view, billing])
         log.info("the billing system (Biller API): %s", billing)
         log.info("the counter DAM01 (cashier rana): http://127.0.0.1:%d", settings.station_port)

@@ -12,16 +12,25 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from fawtara.kernel.ports import Clock
-from fawtara.sms.adapters.config import SmppConfig
+from fawtara.sms.adapters.config import (
+    BANK_LOGIN,
+    BILLING_LOGIN,
+    SWITCH_LOGIN,
+    SmppConfig,
+    SmppLogin,
+)
 from fawtara.sms.adapters.gateway import SmppGateway
 from fawtara.sms.adapters.sms_repository import SqlSmsUnitOfWork
-from fawtara.storage.schema import SWITCH
+from fawtara.storage.schema import BILLING, SWITCH
 
 __all__ = [
+    "BANKS",
+    "BILLING",
     "SWITCH",
     "SmppConfig",
     "SmppGateway",
     "Stores",
+    "login_environment",
     "open_sms_gateway",
     "smpp_config",
     "sms_uow_factory",
@@ -37,9 +46,23 @@ class Stores(Protocol):
     def store(self, system: str) -> Engine: ...
 
 
-def smpp_config() -> SmppConfig:
-    """FAWTARA_SMSC_* and FAWTARA_SMS_* from the environment, demo defaults otherwise."""
-    return SmppConfig.from_environment()
+BANKS = "banks"  # the bank simulators' code sender: a sender of SMS, with no store here
+# Each system binds with its own account: the SMSC returns receipts to the submitter's.
+LOGINS: dict[str, SmppLogin] = {SWITCH: SWITCH_LOGIN, BILLING: BILLING_LOGIN, BANKS: BANK_LOGIN}
+
+
+def smpp_config(system: str = SWITCH) -> SmppConfig:
+    """FAWTARA_SMSC_* and FAWTARA_SMS_* from the environment, demo defaults otherwise,
+    with `system`'s login: FAWTARA_SMSC_SYSTEM_ID/_PASSWORD for the switch,
+    FAWTARA_BILLING_SMSC_SYSTEM_ID/_PASSWORD for the billing system,
+    FAWTARA_BANK_SMSC_SYSTEM_ID/_PASSWORD for the bank simulators."""
+    return SmppConfig.from_environment(login=LOGINS[system])
+
+
+def login_environment(system: str, config: SmppConfig) -> dict[str, str]:
+    """The variables that hand `config`'s login to `system`'s sender in a child process."""
+    login = LOGINS[system]
+    return {login.system_id_variable: config.system_id, login.password_variable: config.password}
 
 
 def open_sms_gateway(config: SmppConfig) -> SmppGateway:

@@ -12,7 +12,16 @@ import smpp34
 
 from fawtara.sms.adapters import pdu as p
 from fawtara.sms.domain.sms import parse_receipt, split_into_parts
-from tests.smsc_support import PASSWORD, SYSTEM_ID, Smsc, fresh, running_smsc, wait_until
+from tests.smsc_support import (
+    BILLING_PASSWORD,
+    BILLING_SYSTEM_ID,
+    PASSWORD,
+    SYSTEM_ID,
+    Smsc,
+    fresh,
+    running_smsc,
+    wait_until,
+)
 
 HANDSET = "963933123456"
 
@@ -44,6 +53,17 @@ class Peer:
         header = self._exactly(p.HEADER.size)
         length = p.decode_header(header)[0]
         return p.decode(header + self._exactly(length - p.HEADER.size))
+
+    def nothing_within(self, seconds: float) -> bool:
+        """True when the SMSC sends this peer no byte for `seconds`."""
+        self.socket.settimeout(seconds)
+        try:
+            self.socket.recv(1, socket.MSG_PEEK)
+        except TimeoutError:
+            return True
+        finally:
+            self.socket.settimeout(5)
+        return False
 
     def _exactly(self, size: int) -> bytes:
         data = b""
@@ -84,6 +104,8 @@ def peer(smsc: Smsc) -> Iterator[Peer]:
         (SYSTEM_ID, "wrong", p.Status.ESME_RINVPASWD),
         ("intruder", PASSWORD, p.Status.ESME_RBINDFAIL),
         (SYSTEM_ID, PASSWORD, p.Status.ESME_ROK),
+        (BILLING_SYSTEM_ID, BILLING_PASSWORD, p.Status.ESME_ROK),
+        (BILLING_SYSTEM_ID, PASSWORD, p.Status.ESME_RINVPASWD),
     ],
 )
 def test_the_login_is_checked(peer: Peer, system_id: str, password: str, status: int) -> None:
@@ -204,6 +226,65 @@ def test_receipts_wait_for_a_bound_receiver_when_the_sender_is_gone(smsc: Smsc) 
     later.socket.close()
 
 
+def receipt_id(deliver: p.Pdu) -> str:
+    assert deliver.command_id == p.Command.DELIVER_SM
+    text = p.ShortMessage.decode(deliver.body).short_message.decode("ascii")
+    receipt = parse_receipt(text, HANDSET)
+    assert receipt is not None
+    return receipt.smsc_message_id
+
+
+def test_each_accounts_receipts_go_to_its_own_sessions_only(smsc: Smsc) -> None:
+    """The switch and the billing system bind with their own logins: neither gets the
+    other's receipts, however many sessions are bound."""
+    switch, billing = Peer(smsc), Peer(smsc)
+    try:
+        assert switch.bind().command_status == p.Status.ESME_ROK
+        assert billing.bind(BILLING_SYSTEM_ID, BILLING_PASSWORD).command_status == 0
+        accepted = {}
+        for peer in (switch, billing, switch, billing):
+            answer = peer.submit("ب".encode("utf-16-be"))
+            accepted.setdefault(peer, []).append(p.decode_message_id(answer.body))
+        for peer in (switch, billing):
+            assert sorted(receipt_id(peer.read()) for _ in range(2)) == sorted(accepted[peer])
+            assert peer.nothing_within(0.3)
+        assert [m["system_id"] for m in smsc.messages()] == [
+            SYSTEM_ID,
+            BILLING_SYSTEM_ID,
+            SYSTEM_ID,
+            BILLING_SYSTEM_ID,
+        ]
+        assert smsc.call("GET", "/healthz")["bound_by_account"] == {
+            SYSTEM_ID: 1,
+            BILLING_SYSTEM_ID: 1,
+        }
+    finally:
+        switch.socket.close()
+        billing.socket.close()
+
+
+def test_an_accounts_receipts_wait_for_it_while_another_account_is_bound(smsc: Smsc) -> None:
+    switch = Peer(smsc)
+    switch.bind()
+    sender = Peer(smsc)  # the billing system's, gone before its receipt comes
+    sender.bind(BILLING_SYSTEM_ID, BILLING_PASSWORD)
+    smsc.faults(resp_delay_ms=300)
+    message = p.ShortMessage(
+        "ELEC", HANDSET, "ب".encode("utf-16-be"), data_coding=8, registered_delivery=1
+    )
+    sender.send(p.Command.SUBMIT_SM, message.encode())
+    wait_until(lambda: len(smsc.messages()) == 1)
+    sender.socket.close()
+    try:
+        assert switch.nothing_within(0.6), "another account's receipt reached the switch"
+        later = Peer(smsc)
+        later.bind(BILLING_SYSTEM_ID, BILLING_PASSWORD)
+        assert receipt_id(later.read()) == smsc.messages()[0]["message_ids"][0]
+        later.socket.close()
+    finally:
+        switch.socket.close()
+
+
 def test_an_independent_smpp_client_binds_submits_and_gets_its_receipt(smsc: Smsc) -> None:
     async def converse() -> tuple[int, str | None, int, bytes]:
         client = smpp34.Client("127.0.0.1", smsc.smpp_port, SYSTEM_ID, PASSWORD, bind_type="TRX")
@@ -231,6 +312,7 @@ def test_the_http_api_reports_health_and_refuses_bad_faults(smsc: Smsc) -> None:
     assert smsc.call("GET", "/healthz") == {
         "status": "ok",
         "bound_sessions": 0,
+        "bound_by_account": {},
         "messages": 0,
         "submits_received": 0,
     }

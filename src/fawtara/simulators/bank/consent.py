@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 
 from fawtara.banks.domain.banking import DebitInstruction
 from fawtara.simulators.bank.store import BankStore, account_in
-from fawtara.sms.adapters.config import SmppConfig
+from fawtara.sms.adapters.config import BANK_LOGIN, SmppConfig
 from fawtara.sms.adapters.gateway import SmppGateway
 from fawtara.sms.domain.sms import format_amount, split_into_parts
 from fawtara.sms.use_cases.notifications import OutgoingSms, SubmitStatus
@@ -118,8 +118,11 @@ class CodeSender:
 
 
 def sender_for(bank_code: str) -> CodeSender:
-    """The SMSC named by FAWTARA_SMSC_* and FAWTARA_SMS_*; the bank's code as sender id."""
-    return CodeSender(replace(SmppConfig.from_environment(), source_addr=bank_code[:11]))
+    """The SMSC named by FAWTARA_SMSC_* and FAWTARA_SMS_*, the banks' own login
+    (FAWTARA_BANK_SMSC_SYSTEM_ID/_PASSWORD: the receipts of the codes are not the switch's);
+    the bank's code as sender id."""
+    config = SmppConfig.from_environment(login=BANK_LOGIN)
+    return CodeSender(replace(config, source_addr=bank_code[:11]))
 
 
 def _hash(payment_id: str, code: str) -> str:

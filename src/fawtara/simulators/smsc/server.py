@@ -1,11 +1,14 @@
 """The SMSC simulator's SMPP side: a real SMPP 3.4 server on asyncio.
 
-It checks the login (unknown system_id → ESME_RBINDFAIL, wrong password →
-ESME_RINVPASWD), answers enquire_link and unbind (with unbind_resp), joins
-concatenated parts by their UDH (reference, seq) in whatever order they come,
-and sends a delivery receipt per part (deliver_sm, esm_class 0x04) after
-`receipt_delay_ms` to a bound transceiver/receiver session of the same
-system_id; receipts wait for one when none is bound. Faults, set at run time:
+It holds several accounts (system_id → password), as an operator's SMSC holds
+one per customer: the switch's and each billing system's. It checks the login
+(unknown system_id → ESME_RBINDFAIL, wrong password → ESME_RINVPASWD), answers
+enquire_link and unbind (with unbind_resp), joins concatenated parts by their
+UDH (reference, seq) in whatever order they come, and sends a delivery receipt
+per part (deliver_sm, esm_class 0x04) after `receipt_delay_ms` to a bound
+transceiver/receiver session of the account that submitted it, never to
+another account's; receipts wait for one when none is bound. Faults, set at
+run time:
 
     throttle_next      answer ESME_RTHROTTLED to the next N submit_sm
     throttle_after     … after letting this many more through first
@@ -24,6 +27,7 @@ import contextlib
 import itertools
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -95,9 +99,11 @@ class ReceivedMessage:
     parts: int
     message_ids: list[str]
     received_at: str
+    system_id: str  # the account that submitted it
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "system_id": self.system_id,
             "to": self.to,
             "from": self.sender,
             "text": self.text,
@@ -135,8 +141,9 @@ class _Session:
 
 
 class SmscSimulator:
-    def __init__(self, system_id: str, password: str, receipt_delay_ms: int = 200) -> None:
-        self.system_id, self.password = system_id, password
+    def __init__(self, accounts: Mapping[str, str], receipt_delay_ms: int = 200) -> None:
+        assert accounts, "an SMSC with no account accepts no bind"
+        self.accounts = dict(accounts)  # system_id → password
         self.receipt_delay_ms = receipt_delay_ms  # < 0: no receipts
         self.faults = Faults()
         self.messages: list[ReceivedMessage] = []
@@ -144,12 +151,22 @@ class SmscSimulator:
         self.submits_received = 0
         self._pending: dict[tuple[str, str, str, int], dict[int, tuple[ConcatenatedPart, str]]] = {}
         self._sessions: set[_Session] = set()
-        self._receipts_waiting: list[_Receipt] = []
+        # Receipts for accounts with no receiving session bound, by system_id.
+        self._receipts_waiting: dict[str, list[_Receipt]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def bound_sessions(self) -> int:
-        return sum(1 for session in self._sessions if session.system_id and not session.closed)
+        return sum(self.bound_by_account.values())
+
+    @property
+    def bound_by_account(self) -> dict[str, int]:
+        """Bound sessions per system_id (an account with none bound is left out)."""
+        counts: dict[str, int] = {}
+        for session in self._sessions:
+            if session.system_id and not session.closed:
+                counts[session.system_id] = counts.get(session.system_id, 0) + 1
+        return counts
 
     def reset(self) -> None:
         """Forget messages, faults, counters, incomplete parts and receipts not yet sent."""
@@ -188,7 +205,8 @@ class SmscSimulator:
         finally:
             session.closed = True
             self._sessions.discard(session)
-            self._receipts_waiting.extend(session.receipts_in_flight.values())
+            for receipt in session.receipts_in_flight.values():
+                self._hold(receipt)
             with contextlib.suppress(Exception):
                 writer.close()
 
@@ -223,9 +241,9 @@ class SmscSimulator:
             return
         if session.system_id is not None:
             status = p.Status.ESME_RALYBND
-        elif bind.system_id != self.system_id:
+        elif bind.system_id not in self.accounts:
             status = p.Status.ESME_RBINDFAIL
-        elif bind.password != self.password:
+        elif bind.password != self.accounts[bind.system_id]:
             status = p.Status.ESME_RINVPASWD
         else:
             status = p.Status.ESME_ROK
@@ -240,8 +258,7 @@ class SmscSimulator:
         session.send(p.Pdu(answer_id, 0, pdu.sequence_number, body))
         log.info("bound %s (%s)", bind.system_id, p.Command(pdu.command_id).name.lower())
         if session.can_receive:
-            waiting, self._receipts_waiting = self._receipts_waiting, []
-            for receipt in waiting:
+            for receipt in self._receipts_waiting.pop(bind.system_id, []):
                 self._later(0, self._send_receipt(receipt))
 
     # Messages ------------------------------------------------------------------
@@ -301,9 +318,8 @@ class SmscSimulator:
             else None
         )
         if part is None:
-            self._record(
-                message, [message_id], message.short_message.decode("utf-16-be", "replace"), 1
-            )
+            text = message.short_message.decode("utf-16-be", "replace")
+            self._record(session, message, [message_id], text, 1)
             return
         key = (
             session.system_id or "",
@@ -317,11 +333,13 @@ class SmscSimulator:
             del self._pending[key]
             text = reassemble(found for found, _ in parts.values())
             ids = [parts[seq][1] for seq in sorted(parts)]
-            self._record(message, ids, text, part.total)
+            self._record(session, message, ids, text, part.total)
         elif len(self._pending) > PENDING_PARTS_MAX:
             self._pending.pop(next(iter(self._pending)))
 
-    def _record(self, message: p.ShortMessage, ids: list[str], text: str, parts: int) -> None:
+    def _record(
+        self, session: _Session, message: p.ShortMessage, ids: list[str], text: str, parts: int
+    ) -> None:
         received = ReceivedMessage(
             to="+" + message.destination_addr.lstrip("+"),
             sender=message.source_addr,
@@ -329,10 +347,12 @@ class SmscSimulator:
             parts=parts,
             message_ids=ids,
             received_at=datetime.now(UTC).isoformat(),
+            system_id=session.system_id or "",
         )
         self.messages.append(received)
         log.info(
-            "SMS to %s from %s, %d part(s), ids %s: %s",
+            "SMS of %s to %s from %s, %d part(s), ids %s: %s",
+            received.system_id,
             received.to,
             received.sender,
             parts,
@@ -360,7 +380,7 @@ class SmscSimulator:
             if s.can_receive and s.system_id == receipt.system_id and not s.closed
         ]
         if not receivers:
-            self._receipts_waiting.append(receipt)
+            self._hold(receipt)
             return
         session = receivers[0]
         sequence = next(session.sequence)
@@ -374,6 +394,10 @@ class SmscSimulator:
         )
         session.receipts_in_flight[sequence] = receipt
         session.send(p.Pdu(p.Command.DELIVER_SM, 0, sequence, deliver.encode()))
+
+    def _hold(self, receipt: _Receipt) -> None:
+        """Keep a receipt until a receiving session of its account binds."""
+        self._receipts_waiting.setdefault(receipt.system_id, []).append(receipt)
 
     def _later(self, delay_s: float, coroutine: Any) -> None:
         async def run() -> None:

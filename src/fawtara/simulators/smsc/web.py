@@ -1,7 +1,9 @@
 """The simulator's HTTP API, on the standard library alone (HTTP/1.1, JSON, no keep-alive).
 
-GET  /healthz          {"status": "ok", "bound_sessions": n, "messages": n}
-GET  /messages         [{"to", "from", "text", "parts", "message_ids", "received_at"}]
+GET  /healthz          {"status": "ok", "bound_sessions": n, "bound_by_account": {id: n},
+                        "messages": n, "submits_received": n}
+GET  /messages         [{"system_id", "to", "from", "text", "parts", "message_ids",
+                         "received_at"}] (system_id: the account that submitted it)
 DELETE /messages       forget what was received
 GET  /admin/faults     the faults in force
 POST /admin/faults     change them: {"throttle_next": 2, "reset": true, …}
@@ -39,6 +41,7 @@ def _route(smsc: SmscSimulator, method: str, path: str, body: bytes) -> tuple[in
         return 200, {
             "status": "ok",
             "bound_sessions": smsc.bound_sessions,
+            "bound_by_account": smsc.bound_by_account,
             "messages": len(smsc.messages),
             "submits_received": smsc.submits_received,
         }

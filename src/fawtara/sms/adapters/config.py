@@ -1,4 +1,11 @@
-"""How to reach the operator's SMSC: one frozen record, read from the environment once."""
+"""How to reach the operator's SMSC: one frozen record, read from the environment once.
+
+Each system that sends SMS has its own account (its own login) at the operator's
+SMSC, as the switch (the payment company) and a billing system (the utility) are
+different customers of the operator: the SMSC returns a message's delivery receipts
+to the account that submitted it. The login variables are one system's
+(`SmppLogin`); the host, port, sender and rates are shared.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,26 @@ from dataclasses import dataclass
 from fawtara.kernel import limits
 
 BIND_MODES = ("transmitter", "transceiver")
+
+
+@dataclass(frozen=True, slots=True)
+class SmppLogin:
+    """Where one system's SMPP login is read from, and the demo's login."""
+
+    system_id_variable: str
+    password_variable: str
+    system_id: str
+    password: str
+
+
+SWITCH_LOGIN = SmppLogin("FAWTARA_SMSC_SYSTEM_ID", "FAWTARA_SMSC_PASSWORD", "fawtara", "fawtara1")
+BILLING_LOGIN = SmppLogin(
+    "FAWTARA_BILLING_SMSC_SYSTEM_ID", "FAWTARA_BILLING_SMSC_PASSWORD", "fawtara-billing", "billing1"
+)
+# The bank simulators' one-time codes (a bank is an operator's customer of its own too).
+BANK_LOGIN = SmppLogin(
+    "FAWTARA_BANK_SMSC_SYSTEM_ID", "FAWTARA_BANK_SMSC_PASSWORD", "fawtara-banks", "banks1"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +76,18 @@ class SmppConfig:
         return not self.source_addr.lstrip("+").isdigit()
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> SmppConfig:
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, login: SmppLogin = SWITCH_LOGIN
+    ) -> SmppConfig:
+        """FAWTARA_SMSC_* and FAWTARA_SMS_*, with the login of `login` (the switch's by
+        default, BILLING_LOGIN for a billing system's sender)."""
         env = os.environ if environ is None else environ
         default = cls()
         return cls(
             host=env.get("FAWTARA_SMSC_HOST", default.host),
             port=int(env.get("FAWTARA_SMSC_PORT", default.port)),
-            system_id=env.get("FAWTARA_SMSC_SYSTEM_ID", default.system_id),
-            password=env.get("FAWTARA_SMSC_PASSWORD", default.password),
+            system_id=env.get(login.system_id_variable, login.system_id),
+            password=env.get(login.password_variable, login.password),
             source_addr=env.get("FAWTARA_SMS_SOURCE", default.source_addr),
             bind_mode=env.get("FAWTARA_SMSC_BIND_MODE", default.bind_mode),
             rate_per_s=int(env.get("FAWTARA_SMS_RATE_PER_S", default.rate_per_s)),
