@@ -9,48 +9,14 @@ from fawtara.billing.domain.tariffs import Block, Tariff
 from fawtara.billing.use_cases.publishing import publish_cycle
 from fawtara.billing.use_cases.registry import add_tariff, register_billing_biller
 from fawtara.kernel.billers import (
-    Biller,
-    CalendarKind,
-    PaymentRule,
-    PaymentRuleKind,
     ServiceKind,
 )
 from fawtara.kernel.money import Money, Rate
 from fawtara.kernel.references import luhn_check_digit
 from fawtara.switch.use_cases.billers import register_biller
 from fawtara.wiring import Platform
+from tests.fakes.billing_world import ELEC, ELEC_RESIDENTIAL, STE
 
-ELEC = Biller(
-    code="ELEC",
-    name_ar="كهرباء دمشق",
-    name_en="Damascus Electricity",
-    service_kinds=(ServiceKind.ELECTRICITY,),
-    calendar=CalendarKind.BIMONTHLY,
-    payment_rule=PaymentRule(PaymentRuleKind.PARTIAL, minimum_minor=100),
-    due_days=30,
-    grace_days=15,
-    channels=("bank", "portal", "counter"),
-)
-STE = Biller(
-    code="STE",
-    name_ar="السورية للاتصالات",
-    name_en="Syrian Telecom",
-    service_kinds=(ServiceKind.LANDLINE, ServiceKind.INTERNET),
-    calendar=CalendarKind.MONTHLY,
-    payment_rule=PaymentRule(PaymentRuleKind.EXACT),
-    due_days=30,
-    grace_days=10,
-    channels=("bank", "portal"),
-)
-ELEC_RESIDENTIAL = Tariff(
-    biller_code="ELEC",
-    service_kind=ServiceKind.ELECTRICITY,
-    tariff_class="residential",
-    effective_from=date(2025, 11, 1),
-    decision="Ministry of Energy Decision 687/2025",
-    unit="kWh",
-    blocks=(Block(300, Rate.parse("6.00")), Block(None, Rate.parse("14.00"))),
-)
 STE_LANDLINE = Tariff(
     biller_code="STE",
     service_kind=ServiceKind.LANDLINE,
