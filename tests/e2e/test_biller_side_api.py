@@ -3,9 +3,6 @@ bill upload, called with a biller's participant key, on both engines."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,6 +16,7 @@ from fawtara.switch.entrypoints.api.app import create_app
 from fawtara.switch.use_cases.participants import register_participant
 from fawtara.wiring import Platform
 from tests.support import build_world, usage_rows
+from tests.upload_support import pay
 
 PORTAL = {"X-Api-Key": "PORTAL.portal-secret"}
 ELEC = {"X-Api-Key": "ELEC.elec-secret"}
@@ -42,28 +40,6 @@ def api(platform: Platform) -> tuple[TestClient, list[str]]:
     run_bill_run(platform.billing_uow_factory(), "ELEC", "2026-B5", platform.clock)
     bank = InMemoryBank({("BEMO", "0100200300"): 10_000_000})
     return TestClient(create_app(platform, bank)), world.meters
-
-
-def pay(client: TestClient, meter: str) -> dict[str, Any]:
-    found = client.post(
-        "/v1/bills/fetch", json={"biller": "ELEC", "customer_ref": meter}, headers=PORTAL
-    )
-    assert found.status_code == 200, found.text
-    bill = found.json()["bills"][0]
-    body = {
-        "payment_id": str(uuid.uuid4()),
-        "channel": "portal",
-        "biller": "ELEC",
-        "customer_ref": meter,
-        "bill_ids": [bill["bill_id"]],
-        "amount_minor": bill["amount_due_minor"],
-        "currency": "SYP",
-        "payer": {"bank": "BEMO", "account": "0100200300"},
-        "msisdn": "+963933123456",
-    }
-    answer = client.post("/v1/payments?wait=0", json=body, headers=PORTAL)
-    assert answer.status_code == 200, answer.text
-    return {**body, "state": answer.json()["state"]}
 
 
 def feed(client: TestClient, **params: int) -> schema.AcceptanceFeed:
