@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from fawtara.counters.domain.cash import DEFAULT_DENOMINATIONS, parse_denominations
 from fawtara.kernel import limits
+from fawtara.kernel.errors import FawtaraError, ValidationError
 
 DEFAULT_DATABASE_URL = "sqlite:///var/fawtara.db"
 # The billing system's own store (the utility's, apart from the switch's).
@@ -34,13 +37,38 @@ DEFAULT_STATION_PORT = 8300
 DEFAULT_SWITCH_KEYS = "STE=STE.demo-ste-key,ELEC=ELEC.demo-elec-key,WATER=WATER.demo-water-key"
 
 
+N = TypeVar("N", int, float)
+
+
+class SettingsInvalid(ValidationError, ValueError):
+    """A setting from the environment that cannot be used: the process does not start, and
+    the command says which variable is wrong (one line, exit status 2)."""
+
+
+def _number(name: str, default: str, kind: Callable[[str], N]) -> N:
+    text = os.environ.get(name, default)
+    try:
+        return kind(text)
+    except ValueError:
+        raise SettingsInvalid(f"{name} must be a number, not {text!r}") from None
+
+
+def _denominations(text: str) -> tuple[int, ...]:
+    try:
+        return parse_denominations(text)
+    except (ValueError, FawtaraError) as error:
+        raise SettingsInvalid(f"FAWTARA_CASH_DENOMINATIONS: {error}") from None
+
+
 def parse_keys(text: str) -> list[tuple[str, str]]:
     """'CODE=CODE.SECRET,…' into pairs; a malformed entry is a startup error."""
     pairs: list[tuple[str, str]] = []
     for entry in filter(None, (part.strip() for part in text.split(","))):
         code, sep, key = entry.partition("=")
         if not sep or not key.startswith(f"{code.strip()}."):
-            raise ValueError(f"FAWTARA_BILLING_SWITCH_KEYS entry {entry!r} is not CODE=CODE.SECRET")
+            raise SettingsInvalid(
+                f"FAWTARA_BILLING_SWITCH_KEYS entry {entry!r} is not CODE=CODE.SECRET"
+            )
         pairs.append((code.strip(), key.strip()))
     return pairs
 
@@ -51,7 +79,7 @@ def parse_banks(text: str, variable: str = "FAWTARA_BANKS") -> dict[str, str]:
     for entry in filter(None, (part.strip() for part in text.split(","))):
         code, sep, url = entry.partition("=")
         if not sep or not code.strip() or not url.strip().startswith(("http://", "https://")):
-            raise ValueError(f"{variable} entry {entry!r} is not CODE=http(s)://host:port")
+            raise SettingsInvalid(f"{variable} entry {entry!r} is not CODE=http(s)://host:port")
         banks[code.strip().upper()] = url.strip()
     return banks
 
@@ -59,7 +87,7 @@ def parse_banks(text: str, variable: str = "FAWTARA_BANKS") -> dict[str, str]:
 def parse_reminder_days(text: str) -> int:
     """FAWTARA_REMINDER_DAYS_BEFORE: 1..limits.reminder_days_before_max; else a startup error."""
     if not text.isdigit() or not 0 < int(text) <= limits.reminder_days_before_max:
-        raise ValueError(
+        raise SettingsInvalid(
             f"FAWTARA_REMINDER_DAYS_BEFORE must be 1..{limits.reminder_days_before_max}: {text!r}"
         )
     return int(text)
@@ -116,26 +144,26 @@ class Settings:
         return cls(
             database_url=os.environ.get("FAWTARA_DATABASE_URL", DEFAULT_DATABASE_URL),
             host=os.environ.get("FAWTARA_HOST", "127.0.0.1"),
-            port=int(os.environ.get("FAWTARA_PORT", "8000")),
+            port=_number("FAWTARA_PORT", "8000", int),
             banks=tuple(parse_banks(os.environ.get("FAWTARA_BANKS", DEFAULT_BANKS)).items()),
-            bank_timeout_s=float(os.environ.get("FAWTARA_BANK_TIMEOUT_S", "5")),
+            bank_timeout_s=_number("FAWTARA_BANK_TIMEOUT_S", "5", float),
             keys_dir=Path(os.environ.get("FAWTARA_KEYS_DIR", DEFAULT_KEYS_DIR)),
-            cash_denominations_minor=parse_denominations(
+            cash_denominations_minor=_denominations(
                 os.environ.get("FAWTARA_CASH_DENOMINATIONS", DEFAULT_DENOMINATIONS)
             ),
             var_dir=Path(os.environ.get("FAWTARA_VAR_DIR", DEFAULT_VAR_DIR)),
             smsc_http_port=int(
                 os.environ.get("FAWTARA_SMSC_HTTP_PORT", str(DEFAULT_SMSC_HTTP_PORT))
             ),
-            station_port=int(os.environ.get("FAWTARA_STATION_PORT", str(DEFAULT_STATION_PORT))),
+            station_port=_number("FAWTARA_STATION_PORT", str(DEFAULT_STATION_PORT), int),
             billing_database_url=os.environ.get(
                 "FAWTARA_BILLING_DATABASE_URL", DEFAULT_BILLING_DATABASE_URL
             ),
-            billing_port=int(os.environ.get("FAWTARA_BILLING_PORT", str(DEFAULT_BILLING_PORT))),
+            billing_port=_number("FAWTARA_BILLING_PORT", str(DEFAULT_BILLING_PORT), int),
             biller_links=tuple(links.items()),
             upload_billers=upload_billers,
             biller_api_key=os.environ.get("FAWTARA_BILLER_API_KEY", DEFAULT_BILLER_API_KEY),
-            biller_timeout_s=float(os.environ.get("FAWTARA_BILLER_TIMEOUT_S", "5")),
+            biller_timeout_s=_number("FAWTARA_BILLER_TIMEOUT_S", "5", float),
             switch_url=os.environ.get(
                 "FAWTARA_SWITCH_URL", f"http://127.0.0.1:{os.environ.get('FAWTARA_PORT', '8000')}"
             ),

@@ -135,6 +135,26 @@ def test_errors_are_one_line_on_stderr_with_a_stable_code(
     assert len(errors) == 1 and code in errors[0], result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "command"),
+    [
+        ("FAWTARA_PORT", "abc", ["billers"]),
+        ("FAWTARA_BANKS", "BEMO=ftp://x", ["billers"]),
+        ("FAWTARA_REMINDER_DAYS_BEFORE", "99", ["billing", "jobs"]),
+        ("FAWTARA_CASH_DENOMINATIONS", "x", ["billers"]),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable_not_a_traceback(
+    database: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, command: list[str]
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = run(database, *command)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and variable in errors[0], result.stderr
+
+
 def test_a_usage_file_without_the_header_is_refused_whole(database: Path) -> None:
     bad = database.parent / "bad.csv"
     bad.write_text("meter,kwh\n1,2\n", encoding="utf-8")

@@ -9,6 +9,7 @@ import pytest
 from fawtara.config import (
     DEFAULT_BILLER_LINKS,
     Settings,
+    SettingsInvalid,
     parse_banks,
     parse_biller_links,
     parse_keys,
@@ -60,3 +61,10 @@ def test_a_biller_in_upload_mode_has_no_address() -> None:
 def test_a_malformed_link_is_a_startup_error(text: str) -> None:
     with pytest.raises(ValueError, match="FAWTARA_BILLER_LINKS"):
         parse_biller_links(text)
+
+
+def test_a_bad_number_is_a_named_validation_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAWTARA_BILLER_TIMEOUT_S", "soon")
+    with pytest.raises(SettingsInvalid, match="FAWTARA_BILLER_TIMEOUT_S") as raised:
+        Settings.from_environment()
+    assert raised.value.code == "VALIDATION_ERROR"
